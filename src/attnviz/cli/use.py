@@ -1,0 +1,177 @@
+"""Commands that use a saved model: predict, explain, evaluate, info."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from attnviz.cli.options import read, reader_options, reader_settings
+from attnviz.config import DEVICES
+from attnviz.errors import DataError
+
+if TYPE_CHECKING:
+    from attnviz.classifier import TextClassifier
+
+_model = click.argument("model", type=click.Path())
+_device = click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
+_input = click.option("--input", "input_path", help="File of texts (any readable format), or - for stdin.")
+
+
+def _load(model: str, device: str) -> TextClassifier:
+    from attnviz.classifier import TextClassifier
+
+    return TextClassifier.load(model, device=device)
+
+
+def _texts(texts: tuple[str, ...], input_path: str | None, readers: dict[str, Any]) -> list[str]:
+    collected = list(texts)
+    if input_path:
+        collected += read(input_path, readers, require_labels=False).texts
+    if not collected:
+        raise DataError("No texts given; pass texts as arguments or a file with --input FILE (- for stdin).")
+    return collected
+
+
+@click.command()
+@_model
+@click.argument("texts", nargs=-1)
+@_input
+@click.option("-o", "--output", type=click.Path(), help="Write predictions to .jsonl or .csv.")
+@reader_options
+@_device
+def predict(
+    model: str,
+    texts: tuple[str, ...],
+    input_path: str | None,
+    output: str | None,
+    device: str,
+    **options: Any,
+) -> None:
+    """Predict the class of TEXTS (and/or of every text in --input) with a saved MODEL folder."""
+    from attnviz.writers import (
+        PREDICTION_FORMATS,
+        format_predictions,
+        output_format,
+        prediction_records,
+        write_text,
+    )
+
+    file_format = output_format(output, PREDICTION_FORMATS) if output else None
+    all_texts = _texts(texts, input_path, reader_settings(options))
+    classifier = _load(model, device)
+    probabilities = classifier.predict_proba(all_texts)
+    labels = [classifier.classes_[int(row.argmax())] for row in probabilities]
+    records = prediction_records(all_texts, labels, probabilities.tolist(), classifier.classes_)
+    if output and file_format:
+        write_text(output, format_predictions(records, classifier.classes_, file_format))
+        click.echo(f"Wrote {len(records):,} predictions to {output}.", err=True)
+        return
+    width = max(5, *(len(label) for label in classifier.classes_))
+    click.echo(f"{'label':<{width}}  {'prob':>6}  text")
+    for record in records:
+        line = " ".join(record["text"].split())
+        click.echo(f"{record['label']:<{width}}  {record['probabilities'][record['label']]:>6.3f}  {_clip(line, 80)}")
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@click.command()
+@_model
+@click.argument("texts", nargs=-1)
+@_input
+@click.option("-o", "--output", type=click.Path(), help="Write explanations to .json, .jsonl or .html.")
+@click.option("--format", "output_format_name", type=click.Choice(["json", "jsonl", "html"]), help="Output format.")
+@click.option(
+    "--color", type=click.Choice(["auto", "truecolor", "256", "none"]), default="auto", show_default=True,
+    help="Terminal colours (NO_COLOR is respected under auto).",
+)  # fmt: skip
+@reader_options
+@_device
+def explain(
+    model: str, texts: tuple[str, ...], input_path: str | None, output: str | None,
+    output_format_name: str | None, color: str, device: str, **options: Any,
+) -> None:  # fmt: skip
+    """Show which words MODEL attended to for TEXTS: in the terminal, or written to --output."""
+    from attnviz.writers import EXPLANATION_FORMATS, format_explanations, output_format, write_text
+
+    file_format = output_format(output, EXPLANATION_FORMATS, output_format_name) if output else None
+    all_texts = _texts(texts, input_path, reader_settings(options))
+    explanations = _load(model, device).explain(all_texts)
+    if output and file_format:
+        write_text(output, format_explanations(explanations, file_format, title=f"attnviz: {model}"))
+        click.echo(f"Wrote {len(explanations):,} explanations to {output}.", err=True)
+        return
+    from attnviz.render.terminal import render_terminal
+
+    for explanation in explanations:
+        click.echo(render_terminal(explanation, color=color, stream=sys.stdout))  # type: ignore[arg-type]
+
+
+@click.command()
+@_model
+@click.argument("data", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@reader_options
+@_device
+def evaluate(model: str, data: str, as_json: bool, device: str, **options: Any) -> None:
+    """Measure MODEL on a labelled DATA file: accuracy, macro-F1, per-class scores, confusion matrix."""
+    dataset = read(data, reader_settings(options))
+    assert dataset.labels is not None
+    report = _load(model, device).evaluate(dataset.texts, dataset.labels)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"accuracy {report['accuracy']:.4f}   macro-F1 {report['macro_f1']:.4f}   ({report['examples']:,} texts)"
+    )
+    width = max(5, *(len(name) for name in report["classes"]))
+    click.echo(f"{'class':<{width}}  precision  recall      f1  support")
+    for name, scores in report["per_class"].items():
+        click.echo(
+            f"{name:<{width}}  {scores['precision']:>9.4f}  {scores['recall']:>6.4f}  {scores['f1']:>6.4f}  "
+            f"{scores['support']:>7,}"
+        )
+
+
+@click.command()
+@_model
+@click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
+def info(model: str, as_json: bool) -> None:
+    """Describe a saved MODEL folder: classes, architecture, training history and versions."""
+    classifier = _load(model, "cpu")
+    config = classifier.network_.config
+    summary = {
+        "classes": classifier.classes_,
+        "config": config.to_dict(),
+        "parameters": sum(parameter.numel() for parameter in classifier.network_.parameters()),
+        "history": classifier.history_,
+        "meta": classifier.meta_,
+    }
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    meta = classifier.meta_
+    click.echo(f"model        {model}")
+    click.echo(f"classes      {', '.join(classifier.classes_)}")
+    click.echo(
+        f"network      embedding {config.embedding_size} -> bidirectional {config.rnn.upper()} "
+        f"{config.hidden_size} x {config.layers} -> {config.attention} attention ({summary['parameters']:,} parameters)"
+    )
+    click.echo(f"vocabulary   {config.vocabulary_size:,} words, texts cut at {config.max_length} words")
+    if classifier.history_:
+        best = min(classifier.history_, key=lambda record: record["valid_loss"])
+        click.echo(
+            f"training     {len(classifier.history_)} epochs, best {best['epoch']} "
+            f"(valid accuracy {best['valid_accuracy']:.4f}) on {meta.get('training_examples', '?'):,} texts"
+        )
+    click.echo(
+        f"versions     attnviz {meta.get('attnviz_version')}, torch {meta.get('torch_version')}, "
+        f"Python {meta.get('python_version')}"
+    )
+    click.echo(f"created      {meta.get('created')}")
+    click.echo(f"data sha256  {meta.get('training_data_sha256')}")

@@ -1,0 +1,113 @@
+"""Every tunable number of attnviz, its default and why it is that.
+
+Two frozen dataclasses: `ModelConfig` describes the network and its text processing and is saved
+with the weights (it is all that is needed to rebuild the model); `TrainingConfig` describes how
+the weights were fitted and is saved beside them for the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from attnviz.errors import ConfigError
+
+RNN_TYPES = ("gru", "lstm")
+ATTENTION_TYPES = ("max-class", "additive", "dot")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The network's architecture and text handling; saved as config.json in the model folder."""
+
+    # Filled in from the data at fit time; 0 means "not known yet".
+    vocabulary_size: int = 0
+    num_classes: int = 0
+    # 128-wide embeddings and 64 units per direction: the write-up's sizes; wider ones did not
+    # help on the sentence sets and cost speed (see benchmarks/accuracy.py).
+    embedding_size: int = 128
+    hidden_size: int = 64
+    layers: int = 1
+    rnn: str = "gru"
+    attention: str = "max-class"
+    # Dropout on the embeddings and on the pooled vector; randomly initialised embeddings
+    # overfit small sets such as SST-2 quickly without it.
+    embedding_dropout: float = 0.5
+    dropout: float = 0.5
+    # Longer texts are cut; 400 words keeps 90 % of IMDB reviews whole at a bounded cost.
+    max_length: int = 400
+    lowercase: bool = True
+    # Words seen once are mostly typos and names: mapping them to <unk> regularises.
+    min_count: int = 2
+    max_vocabulary_size: int = 50_000
+
+    def __post_init__(self) -> None:
+        _check_choice("rnn", self.rnn, RNN_TYPES)
+        _check_choice("attention", self.attention, ATTENTION_TYPES)
+        _check_range("embedding_size", self.embedding_size, 1, 4096)
+        _check_range("hidden_size", self.hidden_size, 1, 4096)
+        _check_range("layers", self.layers, 1, 2)
+        _check_range("max_length", self.max_length, 1, 1_000_000)
+        _check_range("min_count", self.min_count, 1, 1_000_000_000)
+        _check_range("max_vocabulary_size", self.max_vocabulary_size, 1, 10_000_000)
+        for name in ("embedding_dropout", "dropout"):
+            value = getattr(self, name)
+            if not 0.0 <= value < 1.0:
+                raise ConfigError(f"{name} must be at least 0 and below 1, not {value}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelConfig:
+        return cls(**_known_fields(cls, data, "config.json"))
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How the weights are fitted; saved in meta.json for the record, not needed to load."""
+
+    # An upper bound: early stopping usually ends training well before it.
+    epochs: int = 20
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    # Epochs without a better validation loss before training stops; the best epoch is kept.
+    patience: int = 3
+    valid_fraction: float = 0.1
+    # Clipping keeps the occasional exploding RNN gradient on long texts from undoing an epoch.
+    gradient_clip: float = 5.0
+    seed: int = 0
+    device: str = "auto"
+
+    def __post_init__(self) -> None:
+        _check_choice("device", self.device, DEVICES)
+        _check_range("epochs", self.epochs, 1, 10_000)
+        _check_range("batch_size", self.batch_size, 1, 1_000_000)
+        _check_range("patience", self.patience, 1, 10_000)
+        if not 0.0 < self.valid_fraction < 1.0:
+            raise ConfigError(f"valid_fraction must be between 0 and 1, not {self.valid_fraction}.")
+        if self.learning_rate <= 0:
+            raise ConfigError(f"learning_rate must be positive, not {self.learning_rate}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {value!r}.")
+
+
+def _known_fields(cls: type, data: dict[str, Any], source: str) -> dict[str, Any]:
+    names = {field.name for field in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ConfigError(f"{source} has unknown settings {', '.join(unknown)}; it was written by a newer attnviz.")
+    return {key: value for key, value in data.items() if key in names}

@@ -1,0 +1,112 @@
+"""The one explanation type every method returns and every renderer draws; torch-free on purpose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_KEYS = ("text", "label", "probabilities", "tokens", "truncated", "method")
+
+
+@dataclass(frozen=True)
+class TokenWeight:
+    """One word of the original text: its surface, its character span and the weights it received.
+
+    `weight` is the attention actually used for the prediction; `class_weights` maps every class to
+    the weight that class's own scores give the token (softmax over time of that class's scores).
+    """
+
+    text: str
+    start: int
+    end: int
+    weight: float
+    class_weights: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "weight": self.weight,
+            "class_weights": dict(self.class_weights),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TokenWeight:
+        return cls(
+            text=str(data["text"]),
+            start=int(data["start"]),
+            end=int(data["end"]),
+            weight=float(data["weight"]),
+            class_weights={str(k): float(v) for k, v in data.get("class_weights", {}).items()},
+        )
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What the model predicted for one text and how much each word counted.
+
+    `tokens` cover the part of `text` the model read; when `truncated` is true the text was longer
+    than the model's maximum length and the words after the last token were not read.
+    """
+
+    text: str
+    label: str
+    probabilities: dict[str, float]
+    tokens: list[TokenWeight]
+    truncated: bool = False
+    method: str = "attention"
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.probabilities)
+
+    @property
+    def read_end(self) -> int:
+        """Character offset where the part the model read ends (the whole text unless truncated)."""
+        if self.truncated and self.tokens:
+            return self.tokens[-1].end
+        return len(self.text)
+
+    def segments(self) -> list[tuple[str, TokenWeight | None]]:
+        """The whole text as consecutive pieces: each token with its weight, and the gaps between
+        tokens (spaces, punctuation the tokenizer skipped, a truncated tail) with None.
+
+        Joining the pieces' strings gives back `text` exactly, so every renderer walks this list.
+        """
+        pieces: list[tuple[str, TokenWeight | None]] = []
+        position = 0
+        for token in self.tokens:
+            if token.start > position:
+                pieces.append((self.text[position : token.start], None))
+            pieces.append((self.text[token.start : token.end], token))
+            position = token.end
+        if position < len(self.text):
+            pieces.append((self.text[position:], None))
+        return pieces
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "label": self.label,
+            "probabilities": dict(self.probabilities),
+            "tokens": [token.to_dict() for token in self.tokens],
+            "truncated": self.truncated,
+            "method": self.method,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        return cls(
+            text=str(data["text"]),
+            label=str(data["label"]),
+            probabilities={str(k): float(v) for k, v in data["probabilities"].items()},
+            tokens=[TokenWeight.from_dict(token) for token in data["tokens"]],
+            truncated=bool(data.get("truncated", False)),
+            method=str(data.get("method", "attention")),
+        )
+
+    def _repr_html_(self) -> str:
+        from attnviz.render.html import render_fragment
+
+        return render_fragment([self])

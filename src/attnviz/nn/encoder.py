@@ -1,0 +1,63 @@
+"""Embedding -> bidirectional GRU or LSTM over packed sequences."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from attnviz.config import ModelConfig
+from attnviz.text.vocabulary import PADDING_INDEX
+
+RNN_LAYERS: dict[str, type[nn.GRU] | type[nn.LSTM]] = {"gru": nn.GRU, "lstm": nn.LSTM}
+
+
+class RecurrentEncoder(nn.Module):
+    """Turns token ids into one hidden state per token, both directions concatenated."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(config.vocabulary_size, config.embedding_size, padding_idx=PADDING_INDEX)
+        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        self.rnn = RNN_LAYERS[config.rnn](
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.layers,
+            batch_first=True,
+            bidirectional=True,
+            dropout=config.dropout if config.layers > 1 else 0.0,
+        )
+        self.output_size = 2 * config.hidden_size
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Keras-style initialisation: PyTorch's N(0, 1) embeddings cost 3-4 accuracy points on
+        small sets (measured by the peers in ../shared/peers); small uniform embeddings, Glorot
+        input weights, orthogonal recurrent weights and zero biases recover them."""
+        nn.init.uniform_(self.embedding.weight, -0.05, 0.05)
+        with torch.no_grad():
+            self.embedding.weight[PADDING_INDEX].zero_()
+        for name, parameter in self.rnn.named_parameters():
+            if name.startswith("weight_ih"):
+                nn.init.xavier_uniform_(parameter)
+            elif name.startswith("weight_hh"):
+                for block in parameter.chunk(parameter.shape[0] // parameter.shape[1]):
+                    nn.init.orthogonal_(block)
+            else:
+                nn.init.zeros_(parameter)
+
+    def embed(self, token_ids: torch.Tensor) -> torch.Tensor:
+        embedded: torch.Tensor = self.embedding_dropout(self.embedding(token_ids))  # (batch, time, embedding)
+        return embedded
+
+    def forward(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """`embedded` (batch, time, embedding), `lengths` (batch,) on the CPU -> (batch, time, 2 * hidden).
+
+        Packing keeps padding out of both directions, so a text's states do not depend on what else
+        is in its batch. Empty texts are packed as one padding step and masked out by the caller.
+        """
+        total_length = embedded.shape[1]
+        packed = pack_padded_sequence(embedded, lengths.clamp_min(1), batch_first=True, enforce_sorted=False)
+        output, _ = self.rnn(packed)
+        hidden, _ = pad_packed_sequence(output, batch_first=True, total_length=total_length)
+        return hidden  # (batch, time, 2 * hidden)

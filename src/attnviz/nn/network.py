@@ -1,0 +1,69 @@
+"""The whole classifier network: encoder -> attention -> dropout -> linear."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from attnviz.config import ModelConfig
+from attnviz.nn.attention import ATTENTION_LAYERS
+from attnviz.nn.encoder import RecurrentEncoder
+
+
+class AttentionOutput(NamedTuple):
+    logits: torch.Tensor  # (batch, classes)
+    weights: torch.Tensor  # (batch, time): the attention used; zero on padding
+    class_scores: torch.Tensor  # (batch, time, classes): each class's own score per token
+
+
+class AttentionClassifierNetwork(nn.Module):
+    """Embedding -> bidirectional RNN -> attention -> dropout -> linear.
+
+    One set of weights serves prediction (`forward(ids, lengths)` -> logits) and explanation
+    (`forward(ids, lengths, return_attention=True)` -> logits, weights and per-class scores from
+    the same pass).
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        if config.vocabulary_size < 2 or config.num_classes < 2:
+            raise ValueError("the network needs a vocabulary and at least two classes")
+        self.config = config
+        self.encoder = RecurrentEncoder(config)
+        features = self.encoder.output_size
+        self.attention = ATTENTION_LAYERS[config.attention](features, config.num_classes)
+        self.dropout = nn.Dropout(config.dropout)
+        self.output = nn.Linear(features, config.num_classes)
+        nn.init.xavier_uniform_(self.output.weight)
+        nn.init.zeros_(self.output.bias)
+
+    def forward(
+        self,
+        token_ids: torch.Tensor,
+        lengths: torch.Tensor,
+        return_attention: bool = False,
+        embedded: torch.Tensor | None = None,
+    ) -> torch.Tensor | AttentionOutput:
+        """`token_ids` (batch, time) padded with 0, `lengths` (batch,) on the CPU.
+
+        `embedded` replaces the embedding lookup (for gradient attributions on the embeddings).
+        """
+        if embedded is None:
+            embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
+        hidden = self.encoder(embedded, lengths)  # (batch, time, features)
+        mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
+        pooled, weights, class_scores = self.attention(hidden, mask)  # (batch, features), (batch, time)
+        logits: torch.Tensor = self.output(self.dropout(pooled))  # (batch, classes)
+        if not return_attention:
+            return logits
+        if class_scores is None:
+            # Forms without per-class scores: each class's view is what the output layer makes of
+            # every token's state on its own.
+            class_scores = hidden.float() @ self.output.weight.float().T  # (batch, time, classes)
+        return AttentionOutput(logits, weights, class_scores.masked_fill(~mask[:, :, None], 0.0))
+
+    def extra_repr(self) -> str:
+        c = self.config
+        return f"rnn={c.rnn}, layers={c.layers}, attention={c.attention}, classes={c.num_classes}"

@@ -1,0 +1,126 @@
+"""The one colour model every output format shares: weight -> [0, 1] -> background -> readable text colour.
+
+The palette is ColorBrewer's sequential "Blues" (9 classes, Cynthia Brewer, colorbrewer2.org), which
+ColorBrewer marks colour-blind safe and which varies mostly in lightness: every channel falls from
+stop to stop, so luminance falls strictly as the value grows and "darker" always means "more attention",
+also in greyscale. Values between stops are interpolated linearly in sRGB.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+from attnviz.explanation import Explanation
+
+RGB = tuple[int, int, int]
+Scale = Literal["max", "fixed"]
+
+BLACK: RGB = (0, 0, 0)
+WHITE: RGB = (255, 255, 255)
+
+# ColorBrewer Blues, 9 classes, lightest first.
+_STOPS: tuple[RGB, ...] = (
+    (0xF7, 0xFB, 0xFF),
+    (0xDE, 0xEB, 0xF7),
+    (0xC6, 0xDB, 0xEF),
+    (0x9E, 0xCA, 0xE1),
+    (0x6B, 0xAE, 0xD6),
+    (0x42, 0x92, 0xC6),
+    (0x21, 0x71, 0xB5),
+    (0x08, 0x51, 0x9C),
+    (0x08, 0x30, 0x6B),
+)
+PALETTE_NAME = "ColorBrewer Blues"
+
+
+def _unit(value: float) -> float:
+    """Clip to [0, 1]; NaN (a broken weight) counts as no attention rather than poisoning the output."""
+    if math.isnan(value):
+        return 0.0
+    return min(1.0, max(0.0, value))
+
+
+def token_weights(explanation: Explanation, view: str | None = None) -> list[float]:
+    """The raw weight of every token: the prediction's (view None) or the class `view`'s own weights.
+
+    A token that has no weight for that class counts as 0.
+    """
+    if view is None:
+        return [token.weight for token in explanation.tokens]
+    return [token.class_weights.get(view, 0.0) for token in explanation.tokens]
+
+
+def normalise_weights(weights: Sequence[float], scale: Scale = "max") -> list[float]:
+    """Map raw weights to [0, 1] for shading.
+
+    "max": divide by the largest weight, so the most-attended word is always the darkest and texts of
+    different lengths stay comparable (attention sums to 1, so long texts would otherwise look pale).
+    Constant positive weights therefore all map to 1; all-zero, negative or non-finite weights map to 0.
+    "fixed": the raw weight clipped to [0, 1], comparable across texts.
+    """
+    if scale not in ("max", "fixed"):
+        raise ValueError(f"scale must be 'max' or 'fixed', not {scale!r}")
+    finite = [w if math.isfinite(w) else 0.0 for w in weights]
+    if scale == "fixed":
+        return [_unit(w) for w in finite]
+    largest = max(finite, default=0.0)
+    if largest <= 0.0:
+        return [0.0 for _ in finite]
+    return [_unit(w / largest) for w in finite]
+
+
+def normalise(explanation: Explanation, scale: Scale = "max", *, view: str | None = None) -> list[float]:
+    """Per token of `explanation`, its shading value in [0, 1] (see `normalise_weights`)."""
+    return normalise_weights(token_weights(explanation, view), scale)
+
+
+def shade(value: float) -> RGB:
+    """Background colour for a value in [0, 1]: near-white at 0, dark blue at 1 (clipped outside)."""
+    position = _unit(value) * (len(_STOPS) - 1)
+    index = min(int(position), len(_STOPS) - 2)
+    fraction = position - index
+    low, high = _STOPS[index], _STOPS[index + 1]
+    r, g, b = (round(a + (z - a) * fraction) for a, z in zip(low, high, strict=True))
+    return (r, g, b)
+
+
+def _linear(channel: int) -> float:
+    """sRGB channel (0-255) to linear light, as WCAG 2 defines it."""
+    c = channel / 255
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(rgb: RGB) -> float:
+    """WCAG 2 relative luminance: 0 for black, 1 for white."""
+    r, g, b = (_linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: RGB, b: RGB) -> float:
+    """WCAG 2 contrast ratio between two colours, from 1 (same) to 21 (black on white)."""
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+def text_colour(rgb: RGB) -> RGB:
+    """Black or white, whichever contrasts more with `rgb`.
+
+    The better of the two always reaches at least 4.58:1 (the worst case is a background whose
+    luminance is sqrt(0.0525) - 0.05), so every shade passes WCAG AA for normal text.
+    """
+    return BLACK if contrast_ratio(rgb, BLACK) >= contrast_ratio(rgb, WHITE) else WHITE
+
+
+def hex_colour(rgb: RGB) -> str:
+    """`#rrggbb`, the only form colours take in our HTML (never built from user strings)."""
+    r, g, b = (min(255, max(0, int(c))) for c in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def top_tokens(explanation: Explanation, top: int = 5, *, view: str | None = None) -> list[tuple[str, float]]:
+    """The `top` tokens with the largest raw weight, as (surface, weight), earliest first among ties."""
+    weights = token_weights(explanation, view)
+    ranked = sorted(range(len(weights)), key=lambda i: -weights[i] if math.isfinite(weights[i]) else math.inf)
+    return [(explanation.tokens[i].text, weights[i]) for i in ranked[: max(0, top)]]

@@ -1,0 +1,61 @@
+"""Word-level tokens with their exact character spans in the original text.
+
+The tokenizer never changes the text: a token is a span `text[start:end]`, and what lies between
+tokens (spaces, markup line breaks) is a gap the renderers copy as it is. Lower-casing happens
+only when a token is looked up in the vocabulary, so the original surface is never lost.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+# Han characters and kana are written without spaces: one character a token.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
+# Variation selectors, skin tones and zero-width joiners keep an emoji sequence in one token.
+_EMOJI_TAIL = "\ufe0e\ufe0f\U0001f3fb-\U0001f3ff"
+_TOKEN_PATTERN = re.compile(
+    rf"""
+    (?P<skip><br\s*/?>)                                   # HTML line breaks (IMDB): a gap, not a word
+    | [{_CJK}]
+    | (?:(?![{_CJK}])\w)+(?:['’](?:(?![{_CJK}])\w)+)*       # words, with inner apostrophes (don't)
+    | [^\w\s][{_EMOJI_TAIL}]*(?:\u200d[^\w\s][{_EMOJI_TAIL}]*)*   # punctuation, symbols, emoji
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+TOKENIZER_VERSION = 1
+
+
+class Token(NamedTuple):
+    """A word of the original text: `text == original[start:end]`."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Tokenizer:
+    """Splits text into word tokens with spans; `normalise` gives the vocabulary's form of a token."""
+
+    def __init__(self, lowercase: bool = True) -> None:
+        self.lowercase = lowercase
+
+    def tokenize(self, text: str) -> list[Token]:
+        return [
+            Token(match.group(), match.start(), match.end())
+            for match in _TOKEN_PATTERN.finditer(text)
+            if match.lastgroup != "skip"
+        ]
+
+    def normalise(self, token: str) -> str:
+        return token.lower() if self.lowercase else token
+
+    def words(self, text: str) -> list[str]:
+        """The normalised words of a text, as the vocabulary sees them."""
+        return [self.normalise(token.text) for token in self.tokenize(text)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": TOKENIZER_VERSION, "lowercase": self.lowercase}
+
+    def __repr__(self) -> str:
+        return f"Tokenizer(lowercase={self.lowercase})"

@@ -1,0 +1,151 @@
+"""The training loop: AdamW on bucketed batches, early stopping on validation loss, best epoch kept."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+from torch import nn
+
+from attnviz.config import TrainingConfig
+from attnviz.nn.network import AttentionClassifierNetwork
+from attnviz.training.batching import bucketed_order, iterate_batches, sorted_order
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EncodedData:
+    sequences: list[list[int]]
+    labels: list[int]
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    valid_loss: float
+    valid_accuracy: float
+    seconds: float
+    tokens_per_second: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class TrainingCallback(Protocol):
+    """What a progress display needs to hear; every method is optional to act on."""
+
+    def on_epoch_start(self, epoch: int, batches: int) -> None: ...
+
+    def on_batch_end(self, loss: float, accuracy: float) -> None: ...
+
+    def on_epoch_end(self, record: EpochRecord, improved: bool) -> None: ...
+
+
+class SilentCallback:
+    def on_epoch_start(self, epoch: int, batches: int) -> None:
+        pass
+
+    def on_batch_end(self, loss: float, accuracy: float) -> None:
+        pass
+
+    def on_epoch_end(self, record: EpochRecord, improved: bool) -> None:
+        pass
+
+
+def train_network(
+    network: AttentionClassifierNetwork,
+    train: EncodedData,
+    valid: EncodedData,
+    config: TrainingConfig,
+    device: torch.device,
+    callback: TrainingCallback | None = None,
+) -> list[EpochRecord]:
+    """Fits `network` in place and leaves it holding the weights of the best validation epoch."""
+    callback = callback or SilentCallback()
+    optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    generator = np.random.default_rng(config.seed)
+    history: list[EpochRecord] = []
+    best_loss, best_state = math.inf, copy.deepcopy(network.state_dict())
+    for epoch in range(1, config.epochs + 1):
+        train_loss, seconds, tokens = _train_epoch(
+            network, optimizer, train, config, device, generator, callback, epoch
+        )
+        valid_loss, valid_accuracy = evaluate_loss(network, valid, device)
+        record = EpochRecord(epoch, train_loss, valid_loss, valid_accuracy, seconds, tokens / max(seconds, 1e-9))
+        history.append(record)
+        improved = valid_loss < best_loss
+        if improved:
+            best_loss, best_state = valid_loss, copy.deepcopy(network.state_dict())
+        callback.on_epoch_end(record, improved)
+        logger.info("epoch %d: %s", epoch, record)
+        if epoch - _best_epoch(history) >= config.patience:
+            break
+    network.load_state_dict(best_state)
+    network.eval()
+    return history
+
+
+def _best_epoch(history: Sequence[EpochRecord]) -> int:
+    return min(history, key=lambda record: (record.valid_loss, record.epoch)).epoch
+
+
+def _train_epoch(
+    network: AttentionClassifierNetwork,
+    optimizer: torch.optim.Optimizer,
+    data: EncodedData,
+    config: TrainingConfig,
+    device: torch.device,
+    generator: np.random.Generator,
+    callback: TrainingCallback,
+    epoch: int,
+) -> tuple[float, float, int]:
+    """One pass over the training data; returns (mean loss, seconds, real tokens seen)."""
+    network.train()
+    order = bucketed_order([len(sequence) for sequence in data.sequences], config.batch_size, generator)
+    callback.on_epoch_start(epoch, len(order))
+    total_loss, tokens, started = 0.0, 0, time.perf_counter()
+    for batch in iterate_batches(order, data.sequences, data.labels):
+        assert batch.labels is not None
+        labels = batch.labels.to(device)
+        logits = network(batch.token_ids.to(device), batch.lengths)
+        assert isinstance(logits, torch.Tensor)
+        loss = nn.functional.cross_entropy(logits, labels)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()  # type: ignore[no-untyped-call]
+        nn.utils.clip_grad_norm_(network.parameters(), config.gradient_clip)
+        optimizer.step()
+        batch_loss = float(loss.detach())
+        total_loss += batch_loss * len(batch.indices)
+        tokens += batch.real_tokens
+        callback.on_batch_end(batch_loss, float((logits.argmax(-1) == labels).float().mean()))
+    return total_loss / max(len(data), 1), time.perf_counter() - started, tokens
+
+
+@torch.inference_mode()
+def evaluate_loss(
+    network: AttentionClassifierNetwork, data: EncodedData, device: torch.device, batch_size: int = 256
+) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy on `data` with dropout off."""
+    network.eval()
+    order = sorted_order([len(sequence) for sequence in data.sequences], batch_size)
+    total_loss, correct = 0.0, 0
+    for batch in iterate_batches(order, data.sequences, data.labels):
+        assert batch.labels is not None
+        labels = batch.labels.to(device)
+        logits = network(batch.token_ids.to(device), batch.lengths)
+        assert isinstance(logits, torch.Tensor)
+        total_loss += float(nn.functional.cross_entropy(logits, labels, reduction="sum"))
+        correct += int((logits.argmax(-1) == labels).sum())
+    return total_loss / max(len(data), 1), correct / max(len(data), 1)

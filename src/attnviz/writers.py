@@ -1,0 +1,80 @@
+"""Writing predictions and explanations to files: the format follows the file's extension."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from attnviz.errors import DataError
+from attnviz.explanation import Explanation
+
+PREDICTION_FORMATS = ("jsonl", "csv")
+EXPLANATION_FORMATS = ("json", "jsonl", "html")
+
+
+def output_format(path: str | os.PathLike[str], allowed: Sequence[str], override: str | None = None) -> str:
+    """The format named by `override`, else by the file's extension; refuses anything not in `allowed`."""
+    name = override or Path(path).suffix.lstrip(".").lower()
+    if name == "ndjson":
+        name = "jsonl"
+    if name not in allowed:
+        raise DataError(f"Cannot write {path}: use one of the extensions {', '.join('.' + f for f in allowed)}.")
+    return name
+
+
+def _dumps(value: Any) -> str:
+    # allow_nan=False: browsers' JSON.parse rejects NaN, so never write it.
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def prediction_records(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    probabilities: Sequence[Sequence[float]],
+    classes: Sequence[str],
+) -> list[dict[str, Any]]:
+    return [
+        {"text": text, "label": label, "probabilities": dict(zip(classes, map(float, row), strict=True))}
+        for text, label, row in zip(texts, labels, probabilities, strict=True)
+    ]
+
+
+def format_predictions(records: Sequence[dict[str, Any]], classes: Sequence[str], file_format: str) -> str:
+    if file_format == "jsonl":
+        return "".join(_dumps(record) + "\n" for record in records)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["text", "label", *(f"p_{name}" for name in classes)])
+    for record in records:
+        writer.writerow([record["text"], record["label"], *(record["probabilities"][name] for name in classes)])
+    return buffer.getvalue()
+
+
+def format_explanations(explanations: Sequence[Explanation], file_format: str, title: str = "attnviz") -> str:
+    if file_format == "jsonl":
+        return "".join(_dumps(explanation.to_dict()) + "\n" for explanation in explanations)
+    if file_format == "json":
+        return _dumps([explanation.to_dict() for explanation in explanations]) + "\n"
+    from attnviz.render.html import render_page
+
+    return render_page(explanations, title=title)
+
+
+def write_text(path: str | os.PathLike[str], content: str) -> Path:
+    """Writes through a temporary file and a rename, so readers never see half a file."""
+    target = Path(path)
+    if target.parent and not target.parent.exists():
+        raise DataError(f"Cannot write {target}: the folder {target.parent} does not exist; create it first.")
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_text(content, encoding="utf-8")
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise DataError(f"Cannot write {target}: {error.strerror or error}.") from None
+    return target
