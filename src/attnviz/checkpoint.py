@@ -46,11 +46,17 @@ class SavedModel:
 def save_model(folder: str | os.PathLike[str], model: SavedModel) -> Path:
     target = Path(folder)
     _check_replaceable(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as error:
+        raise ModelFolderError(f"Cannot create the model folder {target}: {error.strerror or error}.") from None
     try:
         _write_contents(staging, model)
         _replace(staging, target)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ModelFolderError(f"Cannot write the model folder {target}: {error.strerror or error}.") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

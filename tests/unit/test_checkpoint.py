@@ -144,3 +144,9 @@ def test_loading_never_unpickles(monkeypatch: pytest.MonkeyPatch, trained_folder
     monkeypatch.setattr(pickle, "loads", refuse)
     monkeypatch.setattr(torch, "load", refuse)
     load_model(trained_folder)
+
+
+def test_an_unwritable_destination_is_one_sentence(classifier: TextClassifier, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(ModelFolderError, match="Cannot create the model folder"):
+        classifier.save(tmp_path / "file" / "model")

@@ -49,10 +49,10 @@ def test_auto_uses_truecolor_when_colorterm_says_so(monkeypatch: pytest.MonkeyPa
     assert "48;2;" in render_terminal(explain("a fine film"))
 
 
-def test_auto_writes_plain_text_to_a_stream_that_is_not_a_tty() -> None:
+def test_auto_renders_plain_text_for_a_stream_that_is_not_a_tty_and_does_not_write_to_it() -> None:
     stream = io.StringIO()
     output = render_terminal(explain("a fine film"), color="auto", stream=stream)
-    assert stream.getvalue() == output
+    assert stream.getvalue() == "" and "\x1b[" not in output
     assert "\x1b" not in output
 
 

@@ -37,7 +37,7 @@ def demo(output_dir: str, quiet: bool, seed: int) -> None:
     click.echo(f"Trained in {time.perf_counter() - started:.1f}s; the model is in {folder / 'model'}.\n")
     explanations = classifier.explain(EXAMPLE_TEXTS)
     for explanation in explanations:
-        click.echo(render_terminal(explanation, stream=sys.stdout))
+        click.echo(render_terminal(explanation, stream=sys.stdout), color=True)
         click.echo()
     page = write_text(folder / "explanations.html", format_explanations(explanations, "html", "attnviz demo"))
     click.echo(f"Wrote the heatmaps as a web page: {page.resolve()}")

@@ -52,5 +52,5 @@ class ProgressDisplay:
             f"epoch {record.epoch}: train loss {record.train_loss:.4f}, valid loss {record.valid_loss:.4f}, "
             f"valid accuracy {record.valid_accuracy:.4f}, {record.seconds:.1f}s, "
             f"{record.tokens_per_second:,.0f} tokens/s{' (best so far)' if improved else ''}",
-            err=True,
+            file=self.stream,
         )

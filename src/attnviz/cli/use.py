@@ -109,7 +109,8 @@ def explain(
     from attnviz.render.terminal import render_terminal
 
     for explanation in explanations:
-        click.echo(render_terminal(explanation, color=color, stream=sys.stdout))  # type: ignore[arg-type]
+        # The renderer has already decided on colour (NO_COLOR, tty); stop click from stripping it again.
+        click.echo(render_terminal(explanation, color=color, stream=sys.stdout), color=True)  # type: ignore[arg-type]
 
 
 @click.command()

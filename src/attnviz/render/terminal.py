@@ -129,7 +129,8 @@ def render_terminal(
     """The explanation as terminal text: a header line, then the text with shaded words.
 
     Without colour (`color="none"`, or "auto" under NO_COLOR / a non-tty stream) the words are
-    followed by `describe_weights`, so the weights are never lost. Written to `stream` when given.
+    followed by `describe_weights`, so the weights are never lost. `stream` is only consulted for
+    "auto" (is it a terminal?): rendering returns text and never prints.
     """
     mode = resolve_color(color, stream)
     lines = [_header(explanation), _body(explanation, mode, scale)]
@@ -137,7 +138,4 @@ def render_terminal(
         lines.append(f"[truncated: the model read the first {len(explanation.tokens)} words]")
     if mode == "none":
         lines.append(describe_weights(explanation))
-    output = "\n".join(lines) + "\n"
-    if stream is not None:
-        stream.write(output)
-    return output
+    return "\n".join(lines)
