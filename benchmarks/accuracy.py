@@ -1,7 +1,7 @@
 """Train attnviz with its default settings on the shared real data sets and print the figures.
 
 usage: python benchmarks/accuracy.py [--data ../shared/data] [--seeds 0 1 2] [--sets sst2 emotion agnews imdb]
-                                     [--json results.json]
+                                     [--json results.json] [--threads 2]
 
 Per data set: test accuracy (mean and standard deviation over the seeds), training time, training
 tokens/s (real, non-padding tokens per second of training, median over epochs) and explain
@@ -95,8 +95,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--sets", nargs="+", choices=list(LOADERS), default=list(LOADERS))
     parser.add_argument("--json", type=Path, help="Also write every run's figures to this file.")
+    parser.add_argument("--threads", type=int, default=2, help="Torch threads (the machine has 2 cores).")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     results: dict[str, list[dict[str, float]]] = {}
     print(
         f"{'data set':<9} {'accuracy':>15} {'goal':>6} {'fit s':>7} {'epochs':>6} {'train tok/s':>11} {'explain/s':>10}"

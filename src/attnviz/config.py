@@ -31,8 +31,8 @@ class ModelConfig:
     layers: int = 1
     rnn: str = "gru"
     attention: str = "max-class"
-    # Dropout on the embeddings and on the pooled vector; randomly initialised embeddings
-    # overfit small sets such as SST-2 quickly without it.
+    # Dropout on the embeddings (whole channels for a whole text) and on the pooled vector;
+    # randomly initialised embeddings overfit small sets such as SST-2 quickly without it.
     embedding_dropout: float = 0.5
     dropout: float = 0.5
     # Longer texts are cut; 400 words keeps 90 % of IMDB reviews whole at a bounded cost.

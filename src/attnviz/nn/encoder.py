@@ -18,7 +18,9 @@ class RecurrentEncoder(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
         self.embedding = nn.Embedding(config.vocabulary_size, config.embedding_size, padding_idx=PADDING_INDEX)
-        self.embedding_dropout = nn.Dropout(config.embedding_dropout)
+        # Spatial dropout (Keras' SpatialDropout1D): whole embedding channels are dropped for a whole
+        # text. On SST-2 it beat plain element dropout by a point (benchmarks/accuracy.py).
+        self.embedding_dropout = nn.Dropout1d(config.embedding_dropout)
         self.rnn = RNN_LAYERS[config.rnn](
             config.embedding_size,
             config.hidden_size,
@@ -47,8 +49,9 @@ class RecurrentEncoder(nn.Module):
                 nn.init.zeros_(parameter)
 
     def embed(self, token_ids: torch.Tensor) -> torch.Tensor:
-        embedded: torch.Tensor = self.embedding_dropout(self.embedding(token_ids))  # (batch, time, embedding)
-        return embedded
+        embedded = self.embedding(token_ids)  # (batch, time, embedding)
+        dropped: torch.Tensor = self.embedding_dropout(embedded.transpose(1, 2))  # (batch, embedding, time)
+        return dropped.transpose(1, 2)
 
     def forward(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """`embedded` (batch, time, embedding), `lengths` (batch,) on the CPU -> (batch, time, 2 * hidden).
