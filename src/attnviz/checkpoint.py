@@ -54,11 +54,10 @@ def save_model(folder: str | os.PathLike[str], model: SavedModel) -> Path:
     try:
         _write_contents(staging, model)
         _replace(staging, target)
-    except OSError as error:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise ModelFolderError(f"Cannot write the model folder {target}: {error.strerror or error}.") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise ModelFolderError(f"Cannot write the model folder {target}: {error.strerror or error}.") from None
         raise
     return target
 
