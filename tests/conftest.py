@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from attnviz.classifier import TextClassifier
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 CUES = {
     "positive": ["great", "lovely", "wonderful", "delicious"],
@@ -63,3 +69,33 @@ def trained_folder(tmp_path_factory: pytest.TempPathFactory, tiny_corpus: tuple[
 def classifier(trained_folder: Path) -> TextClassifier:
     """A fresh copy of the session's tiny model for each test."""
     return TextClassifier.load(trained_folder, device="cpu")
+
+
+# Debian's chromium; Playwright's own browser download needs the internet.
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A real Chromium, one per test module: Playwright's sync API keeps an event loop running while it
+    is open, which would break the asyncio tests that run after it."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("the browser tests need playwright: run `make test`, which installs it", pytrace=False)
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("the browser tests need chromium on PATH: run `make test`, which installs it", pytrace=False)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        yield launched
+        launched.close()

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from attnviz._version import __version__
 from attnviz.errors import AttnvizError, ConfigError, DataError, ModelFolderError, NotFittedError
-from attnviz.explanation import Explanation, TokenWeight
+from attnviz.explanation import Explanation, Explanations, TokenWeight
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -36,6 +36,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Explanation",
+    "Explanations",
     "ModelFolderError",
     "NotFittedError",
     "TextClassifier",

@@ -8,6 +8,7 @@ new one, never half of one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -201,3 +202,18 @@ def _load_weights(folder: Path, network: AttentionClassifierNetwork) -> None:
         network.load_state_dict(state, strict=True)
     except RuntimeError as error:
         raise ModelFolderError(f"{folder / WEIGHTS} could not be loaded ({error}); save the model again.") from None
+
+
+def model_sha256(folder: str | os.PathLike[str]) -> str:
+    """One hash for a saved model: every file it is loaded from, by name and content, in a fixed order.
+
+    Two folders with the same hash load into the same model; renaming or copying the folder keeps it.
+    """
+    path = Path(folder)
+    digest = hashlib.sha256()
+    for name in (*JSON_FILES, WEIGHTS):
+        file = path / name
+        if not file.is_file():
+            raise ModelFolderError(f"{path} is not a saved attnviz model: {name} is missing.")
+        digest.update(name.encode() + b"\x00" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()

@@ -18,7 +18,7 @@ from attnviz._version import __version__
 from attnviz.checkpoint import SavedModel, load_model, save_model
 from attnviz.config import ModelConfig, TrainingConfig
 from attnviz.errors import ConfigError, DataError, NotFittedError
-from attnviz.explanation import Explanation
+from attnviz.explanation import Explanations
 from attnviz.inference import encode_texts, predict_probabilities
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
@@ -128,8 +128,11 @@ class TextClassifier:
         probabilities = self.predict_proba(texts)
         return [self.classes_[int(index)] for index in probabilities.argmax(axis=1)] if len(probabilities) else []
 
-    def explain(self, texts: Sequence[str], method: str = "attention") -> list[Explanation]:
-        """One `Explanation` per text, in input order: the prediction and each word's weight."""
+    def explain(self, texts: Sequence[str], method: str = "attention") -> Explanations:
+        """One `Explanation` per text, in input order: the prediction and each word's weight.
+
+        The result is a list; in Jupyter it displays as the texts' heatmaps under one legend.
+        """
         from attnviz.explain import explain
 
         self._check_fitted()

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 SCHEMA_KEYS = ("text", "label", "probabilities", "tokens", "truncated", "method")
 
 
-@dataclass(frozen=True)
-class TokenWeight:
+class TokenWeight(NamedTuple):
     """One word of the original text: its surface, its character span and the weights it received.
 
     `weight` is the attention actually used for the prediction; `class_weights` maps every class to
     the weight that class's own scores give the token (softmax over time of that class's scores).
+    A named tuple rather than a dataclass: explaining a large data set creates millions of these, and
+    a tuple is several times cheaper to build. Treat `class_weights` as read-only.
     """
 
     text: str
     start: int
     end: int
     weight: float
-    class_weights: dict[str, float] = field(default_factory=dict)
+    class_weights: Mapping[str, float] = MappingProxyType({})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,3 +113,15 @@ class Explanation:
         from attnviz.render.html import render_fragment
 
         return render_fragment([self])
+
+
+class Explanations(list[Explanation]):
+    """A plain list of explanations that Jupyter draws as one HTML block with a shared legend."""
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [explanation.to_dict() for explanation in self]
+
+    def _repr_html_(self) -> str:
+        from attnviz.render.html import render_fragment
+
+        return render_fragment(self)

@@ -14,14 +14,14 @@ from attnviz.errors import DataError
 from attnviz.explanation import Explanation
 
 PREDICTION_FORMATS = ("jsonl", "csv")
-EXPLANATION_FORMATS = ("json", "jsonl", "html")
+EXPLANATION_FORMATS = ("json", "jsonl", "html", "csv", "tex", "svg", "png", "txt")
+_ALIASES = {"ndjson": "jsonl", "htm": "html", "latex": "tex"}
 
 
 def output_format(path: str | os.PathLike[str], allowed: Sequence[str], override: str | None = None) -> str:
     """The format named by `override`, else by the file's extension; refuses anything not in `allowed`."""
     name = override or Path(path).suffix.lstrip(".").lower()
-    if name == "ndjson":
-        name = "jsonl"
+    name = _ALIASES.get(name, name)
     if name not in allowed:
         raise DataError(f"Cannot write {path}: use one of the extensions {', '.join('.' + f for f in allowed)}.")
     return name
@@ -55,24 +55,38 @@ def format_predictions(records: Sequence[dict[str, Any]], classes: Sequence[str]
     return buffer.getvalue()
 
 
-def format_explanations(explanations: Sequence[Explanation], file_format: str, title: str = "attnviz") -> str:
+def format_explanations(explanations: Sequence[Explanation], file_format: str, title: str = "attnviz") -> str | bytes:
+    """The explanations in one of EXPLANATION_FORMATS; PNG is bytes, everything else text.
+
+    "csv" is one row per token with its weights and colour; "txt" is the terminal picture without colour.
+    """
     if file_format == "jsonl":
         return "".join(_dumps(explanation.to_dict()) + "\n" for explanation in explanations)
     if file_format == "json":
         return _dumps([explanation.to_dict() for explanation in explanations]) + "\n"
-    from attnviz.render.html import render_page
+    from attnviz import render
 
-    return render_page(explanations, title=title)
+    if file_format == "html":
+        return render.render_page(explanations, title=title)
+    if file_format == "csv":
+        return render.render_token_csv(explanations)
+    if file_format == "tex":
+        return render.render_latex(explanations, title=title)
+    if file_format == "svg":
+        return render.render_svg(explanations)
+    if file_format == "png":
+        return render.render_png(explanations)
+    return "\n".join(render.render_terminal(explanation, color="none") for explanation in explanations)
 
 
-def write_text(path: str | os.PathLike[str], content: str) -> Path:
-    """Writes through a temporary file and a rename, so readers never see half a file."""
+def write_text(path: str | os.PathLike[str], content: str | bytes) -> Path:
+    """Writes (text as UTF-8) through a temporary file and a rename, so readers never see half a file."""
     target = Path(path)
     if target.parent and not target.parent.exists():
         raise DataError(f"Cannot write {target}: the folder {target.parent} does not exist; create it first.")
     temporary = target.with_name(f".{target.name}.tmp")
     try:
-        temporary.write_text(content, encoding="utf-8")
+        temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(temporary, target)
     except OSError as error:
         temporary.unlink(missing_ok=True)

@@ -82,19 +82,59 @@ def test_explain_shades_words_in_the_terminal_and_respects_no_color(trained_fold
     assert plain.exit_code == 0 and "\x1b[" not in plain.output and "great" in plain.output
 
 
-@pytest.mark.parametrize("suffix", [".json", ".jsonl", ".html"])
+@pytest.mark.parametrize("suffix", [".json", ".jsonl", ".html", ".csv", ".tex", ".svg", ".png", ".txt"])
 def test_explain_writes_the_format_named_by_the_extension(trained_folder: Path, tmp_path: Path, suffix: str) -> None:
     output = tmp_path / f"e{suffix}"
     texts = ["the food was great", "<script>alert(1)</script> rude"]
     result = run("explain", str(trained_folder), *texts, "--output", str(output))
     assert result.exit_code == 0, result.output
+    if suffix == ".png":
+        assert output.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        return
     content = output.read_text()
     if suffix == ".json":
         assert [e["text"] for e in json.loads(content)] == texts
     elif suffix == ".jsonl":
         assert [json.loads(line)["text"] for line in content.splitlines()] == texts
+    elif suffix == ".csv":
+        rows = list(csv.DictReader(content.splitlines()))
+        assert [row["token"] for row in rows if row["example"] == "0"] == ["the", "food", "was", "great"]
+    elif suffix == ".tex":
+        assert "\\documentclass" in content and "\\definecolor" in content and "\\textless{}" in content
+    elif suffix == ".svg":
+        assert content.lstrip().startswith(("<?xml", "<svg")) and "<script" not in content
+    elif suffix == ".txt":
+        assert "\x1b[" not in content and "great" in content
     else:
         assert "<script" not in content and "&lt;</span>" in content
+
+
+def test_format_option_overrides_the_extension(trained_folder: Path, tmp_path: Path) -> None:
+    output = tmp_path / "explanations.out"
+    result = run("explain", str(trained_folder), "the food was great", "-o", str(output), "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert json.loads(output.read_text())["text"] == "the food was great"
+
+
+def test_report_writes_one_self_contained_file(trained_folder: Path, tiny_csv: Path, tmp_path: Path) -> None:
+    output = tmp_path / "report.html"
+    result = run("report", str(trained_folder), str(tiny_csv), "-o", str(output), "--title", "Tiny <report>")
+    assert result.exit_code == 0, result.output
+    assert "Wrote a report of 240 texts" in result.output
+    page = output.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "Tiny &lt;report&gt;" in page
+    assert "Content-Security-Policy" in page and "https://" not in page and "http://" not in page
+    assert "tiny.csv" in page
+
+
+def test_report_needs_an_html_file_name(trained_folder: Path, tiny_csv: Path, tmp_path: Path) -> None:
+    fails_with_one_line(run("report", str(trained_folder), str(tiny_csv), "-o", str(tmp_path / "r.pdf")), ".html")
+
+
+def test_report_refuses_labels_the_model_does_not_know(trained_folder: Path, tmp_path: Path) -> None:
+    data = tmp_path / "other.csv"
+    data.write_text("text,label\nthe food was great,sports\n")
+    fails_with_one_line(run("report", str(trained_folder), str(data), "-o", str(tmp_path / "r.html")), "'sports'")
 
 
 def test_evaluate_json_has_the_metrics(trained_folder: Path, tiny_csv: Path) -> None:
@@ -186,7 +226,7 @@ def test_no_texts_to_predict(trained_folder: Path) -> None:
 
 def test_unknown_output_extension(trained_folder: Path, tmp_path: Path) -> None:
     fails_with_one_line(
-        run("explain", str(trained_folder), "x", "-o", str(tmp_path / "e.docx")), ".json, .jsonl, .html"
+        run("explain", str(trained_folder), "x", "-o", str(tmp_path / "e.docx")), ".json, .jsonl, .html, .csv"
     )
 
 

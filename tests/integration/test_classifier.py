@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from attnviz import Explanation
 from attnviz.classifier import TextClassifier
@@ -122,3 +123,20 @@ def test_other_attention_forms_and_cells_train_save_and_explain(
     (explanation,) = TextClassifier.load(tmp_path / "m").explain(["the food was great"])
     assert math.isclose(sum(t.weight for t in explanation.tokens), 1.0, rel_tol=1e-5)
     assert all(len(t.class_weights) == 3 for t in explanation.tokens)
+
+
+def test_explaining_in_pipelined_chunks_gives_the_same_result(
+    classifier: TextClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attnviz.inference
+
+    texts = [f"the food was {word} today" for word in ["great", "awful", "okay"] * 9] + ["", "rude"]
+    whole = classifier.explain(texts)
+    monkeypatch.setattr(attnviz.inference, "CHUNK_SIZE", 4)
+    threads = torch.get_num_threads()
+    chunked = classifier.explain(texts)
+    assert torch.get_num_threads() == threads  # the core left to Python while pipelining is given back
+    assert [e.text for e in chunked] == texts
+    assert [e.label for e in chunked] == [e.label for e in whole]
+    for a, b in zip(whole, chunked, strict=True):
+        assert [t.weight for t in a.tokens] == pytest.approx([t.weight for t in b.tokens], abs=1e-6)

@@ -46,10 +46,17 @@ def test_palette_runs_from_near_white_to_dark() -> None:
     assert relative_luminance(shade(1.0)) < 0.05
 
 
-def test_every_shade_has_text_colour_with_wcag_aa_contrast() -> None:
+@pytest.mark.parametrize("dark", [False, True])
+def test_every_shade_has_text_colour_with_wcag_aa_contrast(dark: bool) -> None:
     for value in VALUES:
-        background = shade(value)
+        background = shade(value, dark=dark)
         assert contrast_ratio(background, text_colour(background)) >= 4.5, value
+
+
+def test_dark_palette_brightens_with_attention_and_starts_near_the_page() -> None:
+    luminances = [relative_luminance(shade(v, dark=True)) for v in VALUES]
+    assert all(later > earlier for earlier, later in itertools.pairwise(luminances))
+    assert luminances[0] < 0.03 and text_colour(shade(1.0, dark=True)) == WHITE
 
 
 def test_shade_clips_out_of_range_and_nan_values() -> None:

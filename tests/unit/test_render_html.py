@@ -34,8 +34,11 @@ HOSTILE = [
 TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "div", "span", "section", "bdi", "ul", "li"}
 TAGS |= {"p", "details", "summary"}
 ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "style", "title", "data-weight"}
-ATTRIBUTES |= {"dir", "data-class", "data-code"}
-STYLE_VALUE = re.compile(r"background-color:#[0-9a-f]{6};color:#[0-9a-f]{6}|width:\d{1,3}\.\d%")
+ATTRIBUTES |= {"dir", "data-class", "data-code", "aria-description"}
+COLOUR_PAIRS = (
+    "--attnviz-bg:#[0-9a-f]{6};--attnviz-fg:#[0-9a-f]{6};--attnviz-bg-dark:#[0-9a-f]{6};--attnviz-fg-dark:#[0-9a-f]{6}"
+)
+STYLE_VALUE = re.compile(rf"{COLOUR_PAIRS}|width:\d{{1,3}}\.\d%")
 
 
 class Parsed(HTMLParser):
@@ -143,18 +146,34 @@ def test_text_block_content_equals_the_original_text(text: str, truncate: bool) 
         assert texts and all(block == text for block in texts)
 
 
-def test_tokens_carry_their_weight_in_title_and_data_attribute() -> None:
+def test_tokens_carry_their_weight_in_title_data_attribute_and_aria_description() -> None:
     explanation = Explanation("nice plot", "pos", {"pos": 1.0}, [TokenWeight("nice", 0, 4, 0.231)])
     parsed = Parsed(render_fragment([explanation]))
     assert "weight 0.231" in parsed.attribute_values("title")
     assert "0.231" in parsed.attribute_values("data-weight")
+    assert parsed.attribute_values("aria-description") == ["attention 0.231"]
 
 
-def test_larger_weight_gets_darker_background() -> None:
+def token_colours(html: str, prefix: str) -> list[int]:
+    """The `prefix` custom property (e.g. `--attnviz-bg:`) of every token, as an integer 0xrrggbb."""
+    styles = [dict(attrs).get("style") or "" for _, attrs in Parsed(html).tags if ("class", "attnviz-tok") in attrs]
+    return [int(m.group(1), 16) for style in styles if (m := re.search(f"{prefix}#([0-9a-f]{{6}})", style))]
+
+
+def test_larger_weight_gets_darker_background_and_brighter_dark_mode_background() -> None:
     explanation = Explanation("a b", "x", {"x": 1.0}, [TokenWeight("a", 0, 1, 0.1), TokenWeight("b", 2, 3, 0.9)])
-    styles = [s for s in Parsed(render_fragment([explanation])).attribute_values("style") if s and "back" in s]
-    light, dark = (int(s[len("background-color:#") :][:6], 16) for s in styles[:2] if s)
+    html = render_fragment([explanation])
+    light, dark = token_colours(html, "--attnviz-bg:")
     assert dark < light
+    dim, bright = token_colours(html, "--attnviz-bg-dark:")
+    assert bright > dim
+
+
+def test_css_uses_the_light_pair_by_default_and_the_dark_pair_in_dark_mode() -> None:
+    css = (TEMPLATES / "attnviz.css").read_text("utf-8")
+    default, dark = css.split("@media (prefers-color-scheme: dark)")
+    assert "background-color: var(--attnviz-bg); color: var(--attnviz-fg);" in default
+    assert "background-color: var(--attnviz-bg-dark); color: var(--attnviz-fg-dark);" in dark
 
 
 def test_truncated_text_dims_the_tail_and_says_so_outside_the_text() -> None:
@@ -220,6 +239,8 @@ def test_empty_inputs_render() -> None:
 
 def test_every_css_selector_is_scoped_under_attnviz() -> None:
     css = re.sub(r"/\*.*?\*/", "", (TEMPLATES / "attnviz.css").read_text("utf-8"), flags=re.S)
+    css = css.replace("@media (prefers-color-scheme: dark) {", "")  # the only at-rule; its rules are checked too
+    assert "@" not in css
     selectors = [s.strip() for rule in re.findall(r"([^{}]+)\{", css) for s in rule.split(",")]
     assert selectors and all(s.startswith(".attnviz") for s in selectors)
 

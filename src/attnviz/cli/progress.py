@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from attnviz.training.trainer import EpochRecord
+if TYPE_CHECKING:  # the CLI starts without torch; training imports it when it runs
+    from attnviz.training.trainer import EpochRecord
 
 
 class ProgressDisplay:

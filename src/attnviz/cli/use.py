@@ -11,6 +11,7 @@ import click
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.config import DEVICES
 from attnviz.errors import DataError
+from attnviz.writers import EXPLANATION_FORMATS
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -84,8 +85,18 @@ def _clip(text: str, width: int) -> str:
 @_model
 @click.argument("texts", nargs=-1)
 @_input
-@click.option("-o", "--output", type=click.Path(), help="Write explanations to .json, .jsonl or .html.")
-@click.option("--format", "output_format_name", type=click.Choice(["json", "jsonl", "html"]), help="Output format.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Write explanations to a file; its extension picks the format: .html .json .jsonl .csv .tex .svg .png .txt",
+)
+@click.option(
+    "--format",
+    "output_format_name",
+    type=click.Choice(EXPLANATION_FORMATS),
+    help="Output format, overriding the extension.",
+)
 @click.option(
     "--color", type=click.Choice(["auto", "truecolor", "256", "none"]), default="auto", show_default=True,
     help="Terminal colours (NO_COLOR is respected under auto).",
@@ -97,7 +108,7 @@ def explain(
     output_format_name: str | None, color: str, device: str, **options: Any,
 ) -> None:  # fmt: skip
     """Show which words MODEL attended to for TEXTS: in the terminal, or written to --output."""
-    from attnviz.writers import EXPLANATION_FORMATS, format_explanations, output_format, write_text
+    from attnviz.writers import format_explanations, output_format, write_text
 
     file_format = output_format(output, EXPLANATION_FORMATS, output_format_name) if output else None
     all_texts = _texts(texts, input_path, reader_settings(options))

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from attnviz.explanation import Explanation, TokenWeight
-from attnviz.inference import encode_texts, run_batches
-from attnviz.nn.attention import masked_softmax
+from attnviz.inference import attention_chunks
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -17,19 +16,15 @@ if TYPE_CHECKING:
 
 def explain_attention(classifier: TextClassifier, texts: Sequence[str]) -> list[Explanation]:
     network, device = classifier.network_, classifier.device_
-    encoded = encode_texts(texts, classifier.tokenizer_, classifier.vocabulary_, network.config.max_length)
     results: list[Explanation | None] = [None] * len(texts)
-    for batch, output in run_batches(network, encoded.sequences, device):
-        mask = torch.arange(batch.token_ids.shape[1]) < batch.lengths[:, None]  # (batch, time)
-        probabilities = output.logits.float().softmax(-1).cpu()  # (batch, classes)
-        weights = output.weights.cpu()  # (batch, time)
-        # Each class's own attention: its scores alone through the same masked softmax.
-        class_weights = masked_softmax(output.class_scores.cpu().transpose(1, 2), mask[:, None, :])
-        for row, index in enumerate(batch.indices):
-            results[index] = _build(
-                classifier, texts[index], encoded.tokens[index], encoded.truncated[index],
-                probabilities[row], weights[row], class_weights[row],
-            )  # fmt: skip
+    for chunk in attention_chunks(network, texts, classifier.tokenizer_, classifier.vocabulary_, device):
+        encoded = chunk.encoded
+        for batch in chunk.batches:
+            for row, index in enumerate(batch.indices):
+                results[chunk.start + index] = _build(
+                    classifier, texts[chunk.start + index], encoded.tokens[index], encoded.truncated[index],
+                    batch.probabilities[row], batch.weights[row], batch.class_weights[row],
+                )  # fmt: skip
     return [explanation for explanation in results if explanation is not None]
 
 
@@ -43,12 +38,11 @@ def _build(
     class_weights: torch.Tensor,  # (classes, time)
 ) -> Explanation:
     classes = classifier.classes_
-    per_class = class_weights[:, : len(tokens)].T.tolist()  # (tokens, classes)
+    count = len(tokens)
+    per_class = class_weights[:, :count].T.tolist()  # (tokens, classes)
     token_weights = [
-        TokenWeight(surface, start, end, weight, dict(zip(classes, per_class[position], strict=True)))
-        for position, ((surface, start, end), weight) in enumerate(
-            zip(tokens, weights[: len(tokens)].tolist(), strict=True)
-        )
+        TokenWeight(surface, start, end, weight, dict(zip(classes, row, strict=True)))
+        for (surface, start, end), weight, row in zip(tokens, weights[:count].tolist(), per_class, strict=True)
     ]
     return Explanation(
         text=text,

@@ -21,7 +21,7 @@ BLACK: RGB = (0, 0, 0)
 WHITE: RGB = (255, 255, 255)
 
 # ColorBrewer Blues, 9 classes, lightest first.
-_STOPS: tuple[RGB, ...] = (
+STOPS: tuple[RGB, ...] = (
     (0xF7, 0xFB, 0xFF),
     (0xDE, 0xEB, 0xF7),
     (0xC6, 0xDB, 0xEF),
@@ -33,6 +33,16 @@ _STOPS: tuple[RGB, ...] = (
     (0x08, 0x30, 0x6B),
 )
 PALETTE_NAME = "ColorBrewer Blues"
+
+# Dark-mode variant for HTML (prefers-color-scheme: dark): from near the page's dark background up to
+# Blues' #2171b5, so more attention reads as brighter blue. Luminance rises strictly from stop to stop and
+# stays below 0.16, so white text keeps at least 4.5:1 on every shade.
+DARK_STOPS: tuple[RGB, ...] = (
+    (0x1F, 0x26, 0x30),
+    (0x12, 0x3F, 0x6E),
+    (0x21, 0x71, 0xB5),
+)
+DARK_PALETTE_NAME = "ColorBrewer Blues, dark variant"
 
 
 def _unit(value: float) -> float:
@@ -76,12 +86,16 @@ def normalise(explanation: Explanation, scale: Scale = "max", *, view: str | Non
     return normalise_weights(token_weights(explanation, view), scale)
 
 
-def shade(value: float) -> RGB:
-    """Background colour for a value in [0, 1]: near-white at 0, dark blue at 1 (clipped outside)."""
-    position = _unit(value) * (len(_STOPS) - 1)
-    index = min(int(position), len(_STOPS) - 2)
+def shade(value: float, *, dark: bool = False) -> RGB:
+    """Background colour for a value in [0, 1]: near-white at 0, dark blue at 1 (clipped outside).
+
+    `dark` picks the dark-mode palette instead: near-black at 0, bright blue at 1.
+    """
+    stops = DARK_STOPS if dark else STOPS
+    position = _unit(value) * (len(stops) - 1)
+    index = min(int(position), len(stops) - 2)
     fraction = position - index
-    low, high = _STOPS[index], _STOPS[index + 1]
+    low, high = stops[index], stops[index + 1]
     r, g, b = (round(a + (z - a) * fraction) for a, z in zip(low, high, strict=True))
     return (r, g, b)
 
@@ -90,6 +104,16 @@ def _linear(channel: int) -> float:
     """sRGB channel (0-255) to linear light, as WCAG 2 defines it."""
     c = channel / 255
     return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def script_colour_model() -> dict[str, list[list[int]] | list[float]]:
+    """The numbers colors.js needs to shade exactly as this module does: the palettes' stops and the
+    sRGB -> linear value of every channel level (so its WCAG text colour uses Python's arithmetic)."""
+    return {
+        "stops": [list(rgb) for rgb in STOPS],
+        "darkStops": [list(rgb) for rgb in DARK_STOPS],
+        "linear": [_linear(level) for level in range(256)],
+    }
 
 
 def relative_luminance(rgb: RGB) -> float:

@@ -119,10 +119,20 @@ def _runs(text: str) -> list[_Run]:
     return runs
 
 
+def colour_style(value: float) -> str:
+    """Both palettes for one shading value as CSS custom properties; attnviz.css picks the pair to use.
+
+    Carrying the dark pair too lets `prefers-color-scheme: dark` switch palettes without any script.
+    """
+    light, dark = shade(value), shade(value, dark=True)
+    return (
+        f"--attnviz-bg:{hex_colour(light)};--attnviz-fg:{hex_colour(text_colour(light))};"
+        f"--attnviz-bg-dark:{hex_colour(dark)};--attnviz-fg-dark:{hex_colour(text_colour(dark))}"
+    )
+
+
 def _token_piece(text: str, value: float, weight: float) -> _Piece:
-    background = shade(value)
-    style = f"background-color:{hex_colour(background)};color:{hex_colour(text_colour(background))}"
-    return _Piece(_runs(text), style, f"{weight:.3f}", f"{weight:.6g}")
+    return _Piece(_runs(text), colour_style(value), f"{weight:.3f}", f"{weight:.6g}")
 
 
 def _text_view(explanation: Explanation, values: list[float], weights: list[float]) -> _TextView:
@@ -157,14 +167,15 @@ def _per_class(explanation: Explanation, scale: Scale) -> list[tuple[str, _TextV
     return [(name, _class_view(explanation, scale, name)) for name in names]
 
 
-def _check_view(explanation: Explanation, view: str | None) -> None:
+def check_view(explanation: Explanation, view: str | None) -> None:
+    """Raise DataError unless `view` is None or one of the explanation's classes (shared by every renderer)."""
     if view is not None and view not in explanation.probabilities:
         known = ", ".join(repr(c) for c in explanation.classes)
         raise DataError(f"view {view!r} is not a class of this explanation; use one of: {known}")
 
 
 def _block(explanation: Explanation, scale: Scale, view: str | None, per_class: bool) -> _Block:
-    _check_view(explanation, view)
+    check_view(explanation, view)
     predicted = explanation.probabilities.get(explanation.label)
     top = [(_runs(word), f"{weight:.3f}") for word, weight in top_tokens(explanation, 5, view=view)]
     return _Block(
@@ -183,9 +194,7 @@ def _block(explanation: Explanation, scale: Scale, view: str | None, per_class: 
 def _legend(scale: Scale) -> dict[str, object]:
     swatches = []
     for value in _LEGEND_STEPS:
-        background = shade(value)
-        style = f"background-color:{hex_colour(background)};color:{hex_colour(text_colour(background))}"
-        swatches.append(_Swatch(f"{value:g}", style))
+        swatches.append(_Swatch(f"{value:g}", colour_style(value)))
     return {"swatches": swatches, "text": _LEGEND_TEXT[scale], "scale": scale, "palette": PALETTE_NAME}
 
 

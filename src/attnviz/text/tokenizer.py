@@ -7,7 +7,9 @@ only when a token is looked up in the vocabulary, so the original surface is nev
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 # Han characters and kana are written without spaces: one character a token.
@@ -18,7 +20,7 @@ _TOKEN_PATTERN = re.compile(
     rf"""
     (?P<skip><br\s*/?>)                                   # HTML line breaks (IMDB): a gap, not a word
     | [{_CJK}]
-    | (?:(?![{_CJK}])\w)+(?:['’](?:(?![{_CJK}])\w)+)*       # words, with inner apostrophes (don't)
+    | [^\W{_CJK}]+(?:['’][^\W{_CJK}]+)*                     # words (not CJK), inner apostrophes (don't)
     | [^\w\s][{_EMOJI_TAIL}]*(?:\u200d[^\w\s][{_EMOJI_TAIL}]*)*   # punctuation, symbols, emoji
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -40,12 +42,12 @@ class Tokenizer:
     def __init__(self, lowercase: bool = True) -> None:
         self.lowercase = lowercase
 
-    def tokenize(self, text: str) -> list[Token]:
-        return [
-            Token(match.group(), match.start(), match.end())
-            for match in _TOKEN_PATTERN.finditer(text)
-            if match.lastgroup != "skip"
-        ]
+    def tokenize(self, text: str, limit: int | None = None) -> list[Token]:
+        """The tokens of `text` in order; with `limit`, only the first `limit` (the rest is never scanned)."""
+        matches: Iterator[re.Match[str]] = (m for m in _TOKEN_PATTERN.finditer(text) if m.lastgroup != "skip")
+        if limit is not None:
+            matches = itertools.islice(matches, limit)
+        return [Token(match.group(), *match.span()) for match in matches]
 
     def normalise(self, token: str) -> str:
         return token.lower() if self.lowercase else token

@@ -1,0 +1,66 @@
+"""Explanations as a token table (CSV) for spreadsheets and data frames: one row per token.
+
+Colours come from the same model as every other format (`normalise_weights` -> `shade` -> `hex_colour`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from attnviz.explanation import Explanation
+from attnviz.render.colors import Scale, hex_colour, normalise_weights, shade, token_weights
+
+COLUMNS = ("example", "token_index", "token", "start", "end", "weight", "shade", "colour")
+# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(cell: str) -> str:
+    """`cell` with a leading `'` when a spreadsheet would read it as a formula (OWASP's CSV injection advice)."""
+    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def _number(value: float) -> str:
+    """The shortest text that reads back as exactly `value` (Python's repr), as JSON output stores it."""
+    return repr(float(value))
+
+
+def _classes(explanations: Sequence[Explanation]) -> list[str]:
+    """Every class in the explanations' probabilities, in order of first appearance."""
+    return list(dict.fromkeys(name for explanation in explanations for name in explanation.probabilities))
+
+
+def _rows(example: int, explanation: Explanation, classes: list[str], scale: Scale) -> list[list[str]]:
+    weights = token_weights(explanation)
+    rows = []
+    for index, (token, value) in enumerate(zip(explanation.tokens, normalise_weights(weights, scale), strict=True)):
+        per_class = [_number(token.class_weights[c]) if c in token.class_weights else "" for c in classes]
+        fixed = [str(example), str(index), _defuse(token.text), str(token.start), str(token.end)]
+        rows.append([*fixed, _number(token.weight), _number(value), hex_colour(shade(value)), *per_class])
+    return rows
+
+
+def render_token_csv(explanations: Sequence[Explanation], *, scale: Scale = "max") -> str:
+    """One CSV row per token: `example, token_index, token, start, end, weight, shade, colour`, then
+    `weight_<class>` for every class found in the explanations' probabilities (in order).
+
+    `weight` is the attention used for the prediction and `shade` its value on `scale` (0 to 1); `colour`
+    is the `#rrggbb` background every other format draws for it. A class weight the method did not give
+    is an empty cell. Numbers are written as Python's repr, so they read back exactly as `to_dict` stores
+    them. Rows end in CRLF (RFC 4180); write the text with `newline=""`.
+
+    Spreadsheet formula injection: a token starting with `=`, `+`, `-`, `@`, a tab or a
+    carriage return gets a leading `'`, so a spreadsheet shows it as text instead of running it; the
+    `start`/`end` offsets still refer to the original text. Class names sit behind `weight_`, so they
+    cannot start a formula.
+    """
+    normalise_weights([], scale)  # rejects a bad scale before any work
+    classes = _classes(explanations)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*COLUMNS, *(f"weight_{name}" for name in classes)])
+    for example, explanation in enumerate(explanations):
+        writer.writerows(_rows(example, explanation, classes, scale))
+    return buffer.getvalue()

@@ -1,0 +1,340 @@
+// attnviz serve: explains the text as it is typed, through the JSON API of the same server.
+// User text (and everything the API echoes) reaches the document only as text nodes (append of a string,
+// textContent, new Option), never parsed as markup; attributes are set only from numbers and our own words.
+// Colours follow attnviz.render.colors operation for operation (the numbers come from the page's config).
+(() => {
+  "use strict";
+
+  const byId = (id) => document.getElementById(id);
+  const config = JSON.parse(byId("attnviz-config").textContent);
+  const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+  const controls = new RegExp(config.controls, "g");
+  const hasControls = new RegExp(config.controls);
+
+  // ---- colour model: attnvizColours (colors.js, loaded before this script) ----
+
+  const { unit, normalise: normaliseBy, shade, textColour, hex } = attnvizColours(config);
+  const normalise = (weights) => normaliseBy(weights, "max");
+  const stops = () => (darkQuery.matches ? config.darkStops : config.stops);
+
+  // ---- drawing text safely ----
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Control characters (bidi overrides among them) stay in the text inside a span whose CSS shows their code.
+  function appendText(parent, text) {
+    if (!hasControls.test(text)) {
+      parent.append(text); // a string argument becomes a text node
+      return;
+    }
+    let last = 0;
+    for (const match of text.matchAll(controls)) {
+      if (match.index > last) parent.append(text.slice(last, match.index));
+      const char = match[0];
+      const code = "U+" + char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      const marker = element("span", "ctl", char);
+      marker.setAttribute("data-code", code);
+      marker.title = "control character " + code;
+      parent.append(marker);
+      last = match.index + char.length;
+    }
+    if (last < text.length) parent.append(text.slice(last));
+  }
+
+  // The API counts code points (Python); JavaScript strings count UTF-16 units. offsets[i] = units before point i.
+  function utf16Offsets(text) {
+    const offsets = [0];
+    let units = 0;
+    for (const char of text) {
+      units += char.length;
+      offsets.push(units);
+    }
+    return offsets;
+  }
+
+  const formatWeight = (w) => (Number.isFinite(w) ? w.toFixed(w > 0 && w < 0.001 ? 6 : 3) : String(w));
+
+  function paint(span, value, description) {
+    const background = shade(value, stops());
+    span.style.setProperty("background-color", hex(background));
+    span.style.setProperty("color", hex(textColour(background)));
+    span.title = description;
+    span.setAttribute("aria-description", description);
+  }
+
+  // Draws `explanation.text` into `box` with one shaded span per token; `describe(t)` titles token t.
+  function drawHeatmap(box, explanation, weights, describe) {
+    box.replaceChildren();
+    const text = explanation.text;
+    const offsets = utf16Offsets(text);
+    const values = normalise(weights);
+    let position = 0;
+    explanation.tokens.forEach((token, t) => {
+      const start = offsets[token.start];
+      const end = offsets[token.end];
+      if (start > position) appendText(box, text.slice(position, start));
+      const span = element("span", "token");
+      span.setAttribute("data-weight", String(weights[t]));
+      appendText(span, text.slice(start, end));
+      paint(span, values[t], describe(t));
+      box.append(span);
+      position = end;
+    });
+    const rest = text.slice(position);
+    if (rest && explanation.truncated) {
+      const tail = element("span", "tail");
+      tail.title = "not read by the model";
+      appendText(tail, rest);
+      box.append(tail);
+    } else if (rest) {
+      appendText(box, rest);
+    }
+    return box;
+  }
+
+  const viewWeights = (explanation, view) =>
+    explanation.tokens.map((token) => (view ? token.class_weights[view] ?? 0 : token.weight));
+
+  // ---- talking to the API ----
+
+  async function post(path, body, signal) {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal,
+    });
+    if (!response.ok) {
+      let message = "The server answered " + response.status + ".";
+      try {
+        message = (await response.json()).message || message;
+      } catch (ignored) {
+        // not JSON: keep the status line
+      }
+      throw new Error(message);
+    }
+    return response;
+  }
+
+  function save(blob, filename) {
+    const url = URL.createObjectURL(blob);
+    const link = element("a");
+    link.href = url;
+    link.download = filename;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 5000);
+  }
+
+  // ---- the explain panel ----
+
+  const ui = {
+    text: byId("text"),
+    model: byId("model"),
+    method: byId("method"),
+    view: byId("view"),
+    status: byId("status"),
+    result: byId("result"),
+    label: byId("label"),
+    confidence: byId("confidence"),
+    probabilities: byId("probabilities"),
+    heatmap: byId("heatmap"),
+    truncated: byId("truncated"),
+    ramp: byId("ramp"),
+  };
+  const state = { explanation: null, model: null, method: null, request: 0, controller: null, timer: 0 };
+
+  function setStatus(node, message, failed) {
+    node.textContent = message;
+    node.classList.toggle("error", Boolean(failed));
+  }
+
+  const modelInfo = (name) => config.models.find((model) => model.name === name) || config.models[0];
+
+  function fillMethods() {
+    const methods = modelInfo(ui.model.value).methods;
+    const current = ui.method.value;
+    ui.method.replaceChildren(...methods.map((name) => new Option(name, name)));
+    if (methods.includes(current)) ui.method.value = current;
+    ui.method.disabled = methods.length < 2;
+  }
+
+  function fillViews(classes) {
+    const current = ui.view.value;
+    const options = [new Option("attention used", "")];
+    for (const name of classes) options.push(new Option("class " + name + "'s own attention", name));
+    ui.view.replaceChildren(...options);
+    ui.view.value = classes.includes(current) ? current : "";
+  }
+
+  function drawProbabilities(explanation) {
+    const items = Object.entries(explanation.probabilities).map(([name, probability]) => {
+      const item = element("li", name === explanation.label ? "predicted" : "");
+      const bar = element("span", "bar");
+      const fill = element("span", "fill");
+      fill.style.setProperty("width", (100 * unit(probability)).toFixed(1) + "%");
+      bar.append(fill);
+      item.append(element("bdi", "class-name", name), bar, element("span", "number", probability.toFixed(3)));
+      return item;
+    });
+    ui.probabilities.replaceChildren(...items);
+  }
+
+  function drawExplanation() {
+    const explanation = state.explanation;
+    const view = ui.view.value;
+    const weights = viewWeights(explanation, view);
+    ui.label.textContent = explanation.label;
+    ui.confidence.textContent = "(" + (explanation.probabilities[explanation.label] ?? 0).toFixed(3) + ")";
+    drawProbabilities(explanation);
+    drawHeatmap(ui.heatmap, explanation, weights, (t) => "attention " + formatWeight(weights[t]));
+    ui.truncated.hidden = !explanation.truncated;
+    ui.truncated.textContent = "The model read the first " + explanation.tokens.length + " words; the rest was not read.";
+    ui.result.hidden = false;
+  }
+
+  async function explain() {
+    const text = ui.text.value;
+    if (state.controller) state.controller.abort();
+    const number = ++state.request;
+    if (!text.trim()) {
+      ui.result.hidden = true;
+      setStatus(ui.status, "Type a text to see what the model attends to.");
+      return;
+    }
+    state.controller = new AbortController();
+    setStatus(ui.status, "Explaining…");
+    try {
+      const body = { texts: [text], model: ui.model.value, method: ui.method.value };
+      const data = await (await post("/api/v1/explain", body, state.controller.signal)).json();
+      if (number !== state.request) return; // a newer text is on its way
+      Object.assign(state, { explanation: data.explanations[0], model: data.model, method: data.method });
+      fillViews(Object.keys(state.explanation.probabilities));
+      drawExplanation();
+      setStatus(ui.status, "Model " + data.model + ", method " + data.method + ".");
+    } catch (error) {
+      if (error.name !== "AbortError" && number === state.request) setStatus(ui.status, error.message, true);
+    }
+  }
+
+  function schedule() {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      explain();
+      compare.schedule();
+    }, config.debounceMs);
+  }
+
+  async function download(kind) {
+    if (!state.explanation) return;
+    try {
+      if (kind === "json") {
+        const json = JSON.stringify(state.explanation, null, 2);
+        save(new Blob([json], { type: "application/json" }), "explanation.json");
+        return;
+      }
+      const body = { texts: [state.explanation.text], model: state.model, method: state.method };
+      if (ui.view.value) body.view = ui.view.value;
+      save(await (await post("/api/v1/render/" + kind, body)).blob(), "explanation." + kind);
+    } catch (error) {
+      setStatus(ui.status, error.message, true);
+    }
+  }
+
+  // ---- the compare panel (two or more models) ----
+
+  const compare = (() => {
+    const left = byId("compare-left");
+    if (!left) return { schedule: () => {}, redraw: () => {} };
+    const parts = {
+      left,
+      right: byId("compare-right"),
+      status: byId("compare-status"),
+      note: byId("compare-note"),
+      maps: [byId("compare-left-map"), byId("compare-right-map")],
+      captions: [byId("compare-left-caption"), byId("compare-right-caption")],
+      difference: byId("compare-difference"),
+    };
+    let last = null;
+    let request = 0;
+
+    function redraw() {
+      if (!last) return;
+      last.explanations.forEach((explanation, side) => {
+        const weights = viewWeights(explanation, "");
+        parts.captions[side].textContent = last.models[side] + ": " + explanation.label;
+        drawHeatmap(parts.maps[side], explanation, weights, (t) => "attention " + formatWeight(weights[t]));
+      });
+      parts.note.textContent = last.note;
+      parts.difference.replaceChildren();
+      if (!last.same_tokens) return;
+      const sizes = last.difference.map(Math.abs);
+      drawHeatmap(parts.difference, last.explanations[0], sizes, (t) => {
+        const d = last.difference[t];
+        return "left − right = " + (d >= 0 ? "+" : "−") + formatWeight(Math.abs(d));
+      });
+      parts.difference.querySelectorAll(".token").forEach((span, t) => {
+        const d = last.difference[t];
+        if (d !== 0) span.classList.add(d > 0 ? "more-left" : "more-right");
+      });
+    }
+
+    async function run() {
+      const text = ui.text.value;
+      const number = ++request;
+      if (!text.trim()) return;
+      if (left.value === parts.right.value) {
+        setStatus(parts.status, "Pick two different models to compare.");
+        return;
+      }
+      try {
+        const body = { text, models: [left.value, parts.right.value], method: ui.method.value };
+        const data = await (await post("/api/v1/compare", body)).json();
+        if (number !== request) return;
+        last = data;
+        setStatus(parts.status, "");
+        redraw();
+      } catch (error) {
+        if (number === request) setStatus(parts.status, error.message, true);
+      }
+    }
+
+    left.addEventListener("change", run);
+    parts.right.addEventListener("change", run);
+    return { schedule: run, redraw };
+  })();
+
+  // ---- wiring ----
+
+  function drawRamp() {
+    const palette = stops();
+    const parts = palette.map((rgb, i) => hex(rgb) + " " + ((100 * i) / (palette.length - 1)).toFixed(3) + "%");
+    ui.ramp.style.setProperty("background", "linear-gradient(to right, " + parts.join(", ") + ")");
+  }
+
+  function redrawAll() {
+    drawRamp();
+    if (state.explanation) drawExplanation();
+    compare.redraw();
+  }
+
+  ui.text.maxLength = config.maxTextChars;
+  ui.text.addEventListener("input", schedule);
+  ui.model.addEventListener("change", () => {
+    fillMethods();
+    explain();
+  });
+  ui.method.addEventListener("change", schedule);
+  ui.view.addEventListener("change", () => state.explanation && drawExplanation());
+  for (const kind of ["json", "html", "png"]) byId("download-" + kind).addEventListener("click", () => download(kind));
+  darkQuery.addEventListener("change", redrawAll);
+  fillMethods();
+  drawRamp();
+  if (ui.text.value.trim()) schedule();
+})();
