@@ -240,3 +240,13 @@ def test_python_dash_m_runs_the_cli() -> None:
 
     result = subprocess.run([sys.executable, "-m", "attnviz", "--version"], capture_output=True, text=True, check=True)
     assert "attnviz" in result.stdout
+
+
+def test_demo_trains_shows_heatmaps_and_writes_a_page_and_a_report(tmp_path: Path) -> None:
+    result = run("demo", "-o", str(tmp_path / "demo"), "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "Training on 1,488 built-in reviews" in result.output and "top:" in result.output
+    assert "Wrote a report of the 372 reviews held out from training" in result.output
+    assert (tmp_path / "demo" / "model" / "model.safetensors").is_file()
+    report = (tmp_path / "demo" / "report.html").read_text()
+    assert "attnviz demo: held-out reviews" in report and "built-in reviews (held out)" in report
