@@ -140,3 +140,11 @@ def test_explaining_in_pipelined_chunks_gives_the_same_result(
     assert [e.label for e in chunked] == [e.label for e in whole]
     for a, b in zip(whole, chunked, strict=True):
         assert [t.weight for t in a.tokens] == pytest.approx([t.weight for t in b.tokens], abs=1e-6)
+
+
+def test_explain_returns_a_list_that_notebooks_draw_under_one_legend(classifier: TextClassifier) -> None:
+    explanations = classifier.explain(["the food was great", "rude staff"])
+    assert isinstance(explanations, list) and len(explanations) == 2
+    html = explanations._repr_html_()
+    assert html.count('class="attnviz-legend"') == 1 and html.count('class="attnviz-block"') == 2
+    assert explanations.to_dicts()[0]["text"] == "the food was great"
