@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +13,7 @@ from attnviz.render import latex
 from attnviz.render.html import render_fragment, render_page
 from attnviz.render.image import render_svg
 from attnviz.render.terminal import render_terminal
+from tests.unit.test_render_html import Parsed
 
 PIECES = [
     "<script>alert(1)</script>",
@@ -77,32 +77,6 @@ LATEX_COMMANDS |= {"mbox", "newline", "itshape", "textit"}
 # What matplotlib writes into an SVG: no script, no foreignObject, no links.
 SVG_TAGS = {"svg", "metadata", "RDF", "Work", "type", "format", "creator", "Agent", "title", "defs", "style", "g"}
 SVG_TAGS |= {"path", "text", "clipPath", "use"}
-
-
-class Parsed(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)  # turns the page's &#13; back into \r
-        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
-        self.texts: list[str] = []
-        self._depth = 0
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, attrs))
-        if self._depth:
-            self._depth += 1
-        elif tag == "div" and ("class", "attnviz-text") in attrs:
-            self._depth = 1
-            self.texts.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._depth:
-            self._depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._depth:
-            self.texts[-1] += data
 
 
 def explain(text: str, truncate: bool, label: str = "pos", other: str = "neg") -> Explanation:
