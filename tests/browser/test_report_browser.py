@@ -16,7 +16,7 @@ import pytest
 from attnviz.explanation import Explanation, TokenWeight
 from attnviz.lexicon import attention_lexicon
 from attnviz.metrics import classification_report
-from attnviz.render.colors import hex_colour, normalise_weights, shade, text_colour, token_weights
+from attnviz.render.colors import Scale, hex_colour, normalise_weights, shade, text_colour, token_weights
 from attnviz.render.report_model import Provenance, ReportData
 from tests.browser.conftest import ReportPage
 
@@ -75,9 +75,11 @@ def corpus() -> ReportData:
     return report_data(explanations, truth)
 
 
-def expected_colours(e: Explanation, view: str | None = None, *, dark: bool = False) -> list[tuple[str, str]]:
+def expected_colours(
+    e: Explanation, view: str | None = None, *, dark: bool = False, scale: Scale = "max"
+) -> list[tuple[str, str]]:
     """(background, text colour) per token, straight from Python's colour model."""
-    values = normalise_weights(token_weights(e, view), "max")
+    values = normalise_weights(token_weights(e, view), scale)
     shades = [shade(v, dark=dark) for v in values]
     return [(hex_colour(rgb), hex_colour(text_colour(rgb))) for rgb in shades]
 
@@ -94,7 +96,7 @@ def assert_shown_as_in_python(report: ReportPage, data: ReportData, *, dark: boo
         e = data.explanations[example["id"]]
         assert example["text"] == e.text
         got = [(as_hex(t["background"]), as_hex(t["color"])) for t in example["tokens"]]
-        assert got == expected_colours(e, dark=dark)
+        assert got == expected_colours(e, dark=dark, scale=data.scale)
 
 
 def test_first_page_shows_fifty_examples_in_order_with_python_colours(
@@ -112,6 +114,13 @@ def test_dark_mode_uses_the_dark_palette(open_report: OpenReport, corpus: Report
     assert_shown_as_in_python(report, corpus, dark=True)
     background = report.page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert as_hex(background) == "#0d1117"
+
+
+def test_fixed_scale_shades_the_raw_weights_as_python_does(open_report: OpenReport, corpus: ReportData) -> None:
+    data = dataclasses.replace(corpus, scale="fixed")
+    report = open_report(data)
+    assert_shown_as_in_python(report, data)
+    assert report.problems() == []
 
 
 def test_pages_hold_one_page_of_heatmaps_at_a_time(open_report: OpenReport, corpus: ReportData) -> None:
