@@ -77,17 +77,18 @@ def train_network(
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     generator = np.random.default_rng(config.seed)
     history: list[EpochRecord] = []
+    average = WeightAverage(network, config.weight_average)
     best_loss, best_state = math.inf, copy.deepcopy(network.state_dict())
     for epoch in range(1, config.epochs + 1):
         train_loss, seconds, tokens = _train_epoch(
-            network, optimizer, train, config, device, generator, callback, epoch
+            network, optimizer, train, config, device, generator, callback, epoch, average
         )
-        valid_loss, valid_accuracy = evaluate_loss(network, valid, device)
+        valid_loss, valid_accuracy = evaluate_loss(average.network, valid, device)
         record = EpochRecord(epoch, train_loss, valid_loss, valid_accuracy, seconds, tokens / max(seconds, 1e-9))
         history.append(record)
         improved = valid_loss < best_loss
         if improved:
-            best_loss, best_state = valid_loss, copy.deepcopy(network.state_dict())
+            best_loss, best_state = valid_loss, copy.deepcopy(average.network.state_dict())
         callback.on_epoch_end(record, improved)
         logger.info("epoch %d: %s", epoch, record)
         if epoch - _best_epoch(history) >= config.patience:
@@ -95,6 +96,28 @@ def train_network(
     network.load_state_dict(best_state)
     network.eval()
     return history
+
+
+class WeightAverage:
+    """An exponential moving average of a network's weights, updated after every optimiser step.
+
+    Until 1 / (1 - decay) steps have passed it is the plain mean of the steps so far, so the random
+    initial weights never linger in it. With decay 0 it is the network itself.
+    """
+
+    def __init__(self, network: AttentionClassifierNetwork, decay: float) -> None:
+        self.decay = decay
+        self.network = copy.deepcopy(network) if decay > 0 else network
+        self.steps = 0
+
+    @torch.no_grad()
+    def update(self, network: AttentionClassifierNetwork) -> None:
+        if self.network is network:
+            return
+        self.steps += 1
+        weight = max(1.0 - self.decay, 1.0 / self.steps)  # of the newest weights
+        for averaged, current in zip(self.network.parameters(), network.parameters(), strict=True):
+            averaged.lerp_(current, weight)
 
 
 def _best_epoch(history: Sequence[EpochRecord]) -> int:
@@ -110,6 +133,7 @@ def _train_epoch(
     generator: np.random.Generator,
     callback: TrainingCallback,
     epoch: int,
+    average: WeightAverage,
 ) -> tuple[float, float, int]:
     """One pass over the training data; returns (mean loss, seconds, real tokens seen)."""
     network.train()
@@ -126,6 +150,7 @@ def _train_epoch(
         loss.backward()  # type: ignore[no-untyped-call]
         nn.utils.clip_grad_norm_(network.parameters(), config.gradient_clip)
         optimizer.step()
+        average.update(network)
         batch_loss = float(loss.detach())
         total_loss += batch_loss * len(batch.indices)
         tokens += batch.real_tokens
