@@ -296,7 +296,8 @@ async def test_the_page_carries_the_models_and_the_colour_model(
     config = json.loads(page[start : page.index("</script>", start)])
     assert [model["name"] for model in config["models"]] == ["<b>odd</b>", "plain"]
     assert config["stops"][0] == [0xF7, 0xFB, 0xFF] and len(config["linear"]) == 256
-    assert '<script src="/static/colors.js" defer></script>\n<script src="/static/app.js" defer></script>' in page
+    scripts = ("colors.js", "text.js", "app.js")
+    assert "\n".join(f'<script src="/static/{name}" defer></script>' for name in scripts) in page
     assert "compare-left" in page
 
 
@@ -318,6 +319,8 @@ async def test_static_files_are_a_fixed_set(client: httpx.AsyncClient) -> None:
     assert (await client.get("/static/app.css")).status_code == 200
     colours = await client.get("/static/colors.js")  # the colour model's script, shared with the report
     assert colours.status_code == 200 and "function attnvizColours" in colours.text
+    text = await client.get("/static/text.js")
+    assert text.status_code == 200 and "function attnvizText" in text.text
     for name in ("page.html.j2", "..%2Fapp.py", "%2e%2e%2f__init__.py", "../app.py"):
         assert (await client.get(f"/static/{name}")).status_code == 404
 

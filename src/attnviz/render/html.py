@@ -29,6 +29,9 @@ from attnviz.render.colors import (
 )
 from attnviz.render.terminal import CONTROL_CHARACTERS
 
+# The standalone page's own policy: its inline styles apply, nothing loads and nothing runs.
+PAGE_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
 _SPLIT_CONTROLS = re.compile(f"({CONTROL_CHARACTERS.pattern})")
 _LEGEND_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0)
 _LEGEND_TEXT = {
@@ -218,4 +221,4 @@ def render_page(
     normalise_weights([], scale)
     blocks = [_block(e, scale, None, per_class=True) for e in explanations]
     template = _environment().get_template("page.html.j2")
-    return template.render(blocks=blocks, legend=_legend(scale), title=title)
+    return template.render(blocks=blocks, legend=_legend(scale), title=title, csp=PAGE_CONTENT_SECURITY_POLICY)

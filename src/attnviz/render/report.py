@@ -37,6 +37,8 @@ from attnviz.render.report_model import ReportData
 from attnviz.render.terminal import CONTROL_CHARACTERS
 
 PER_PAGE = 50
+# The page's script: the colour model and the text drawing (shared with `attnviz serve`), then its own.
+SCRIPTS = ("colors.js", "text.js", "report.js")
 LEXICON_SIZE = 15
 _SCALE_TEXT = {
     "max": "each text is scaled by its own largest weight (per-text maximum), so its most attended word is "
@@ -96,7 +98,7 @@ def _stylesheet() -> str:
 
 @functools.cache
 def _script() -> str:
-    return _resource("colors.js") + "\n" + _resource("report.js")
+    return "\n".join(_resource(name) for name in SCRIPTS)
 
 
 def _sha256(content: str) -> str:
@@ -109,6 +111,12 @@ def content_security_policy(script: str, style: str) -> str:
         f"default-src 'none'; script-src {_sha256(script)}; style-src {_sha256(style)}; "
         "base-uri 'none'; form-action 'none'"
     )
+
+
+@functools.cache
+def report_content_security_policy() -> str:
+    """The policy every report declares for itself: its own script and stylesheet, which are fixed."""
+    return content_security_policy(_script(), _stylesheet())
 
 
 def _check(data: ReportData) -> None:
@@ -221,7 +229,7 @@ def render_report(data: ReportData) -> str:
         palette=PALETTE_NAME,
         dark_palette=DARK_PALETTE_NAME,
         footer=_footer(data),
-        csp=content_security_policy(script, style),
+        csp=report_content_security_policy(),
         style=Markup(style),  # noqa: S704 - our own stylesheet, hashed into the CSP
         script=Markup(script),  # noqa: S704 - our own script, hashed into the CSP
         config=_config(data, lexicon, len(encoded.chunks)),

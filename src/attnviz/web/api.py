@@ -13,9 +13,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from attnviz.explanation import Explanation
+from attnviz.render.html import PAGE_CONTENT_SECURITY_POLICY
 from attnviz.web import schemas
 from attnviz.web.encoding import envelope, explanation_json, prediction_json
-from attnviz.web.reports import HeavyJobs, build_report_page, page_csp, render_download
+from attnviz.web.reports import HeavyJobs, build_report_page, render_download, security_header
 from attnviz.web.service import InferenceService
 from attnviz.web.uploads import EXPANSION, read_upload
 
@@ -117,7 +118,9 @@ def _file_routes(router: APIRouter, service: InferenceService, jobs: HeavyJobs) 
     async def render_html(body: schemas.RenderRequest) -> Response:
         """The explanations as a standalone HTML page (as `attnviz explain --output x.html`), to download."""
         page = await download(body, "html")
-        return _attachment(page, "text/html; charset=utf-8", "explanation.html", page_csp(page.decode()))
+        return _attachment(
+            page, "text/html; charset=utf-8", "explanation.html", security_header(PAGE_CONTENT_SECURITY_POLICY)
+        )
 
     @router.post(f"{PREFIX}/render/png", response_class=Response, responses={**_PNG, **_ERRORS}, tags=["files"])
     async def render_png(body: schemas.RenderRequest) -> Response:
@@ -136,6 +139,5 @@ def _file_routes(router: APIRouter, service: InferenceService, jobs: HeavyJobs) 
         limit = EXPANSION * service.limits.max_body_bytes
         dataset = read_upload(file.filename, await file.read(), text_column, label_column, max_bytes=limit)
         page = await jobs.run(build_report_page, served, dataset, service.limits.max_report_texts)
-        return Response(
-            page, media_type="text/html; charset=utf-8", headers={"content-security-policy": page_csp(page)}
-        )
+        headers = {"content-security-policy": security_header(page.content_security_policy)}
+        return Response(page.html, media_type="text/html; charset=utf-8", headers=headers)

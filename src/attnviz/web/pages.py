@@ -16,14 +16,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, Response
 
 from attnviz.render.colors import PALETTE_NAME, script_colour_model
+from attnviz.render.report import SCRIPTS
 from attnviz.render.report_data import script_json
 from attnviz.render.terminal import CONTROL_CHARACTERS
 from attnviz.web.docs import describe_openapi
 from attnviz.web.service import InferenceService
 
+SHARED_SCRIPTS = frozenset(SCRIPTS) - {"report.js"}
 DEBOUNCE_MS = 150  # fast enough to feel live, slow enough to skip most keystrokes of a typed word
 _ASSETS = {
     "colors.js": "text/javascript; charset=utf-8",
+    "text.js": "text/javascript; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
@@ -43,7 +46,7 @@ def _environment() -> jinja2.Environment:
 
 @functools.cache
 def _asset(name: str) -> bytes:
-    if name == "colors.js":  # the one colour model's script, shared with the report
+    if name in SHARED_SCRIPTS:  # the report's colour model and text drawing, one copy for both
         return importlib.resources.files("attnviz.render").joinpath("templates", name).read_bytes()
     return importlib.resources.files("attnviz.web").joinpath("static", name).read_bytes()
 

@@ -6,33 +6,30 @@ the model's requests and the pages stay responsive meanwhile.
 
 from __future__ import annotations
 
-import html
-import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import anyio.to_thread
 
 from attnviz.explanation import Explanation
-from attnviz.render.html import check_view, render_page
+from attnviz.render.html import PAGE_CONTENT_SECURITY_POLICY, check_view, render_page
 from attnviz.text.readers import TextDataset
 from attnviz.web.problems import PayloadTooLargeError, ServerBusyError
 from attnviz.web.registry import ServedModel
 
 T = TypeVar("T")
 PICTURE_CHARACTERS = 20_000  # matplotlib lays out every glyph: beyond this a PNG takes seconds
-_META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
 
 
-def page_csp(page: str) -> str:
-    """The CSP a generated page declares for itself (its own hashed script and style), as a header.
+class GeneratedPage(NamedTuple):
+    html: str
+    content_security_policy: str  # what the page declares for itself, to send as its header too
 
-    Our app-wide policy would block the inline script and style such a standalone page carries, so its
-    answer carries the page's own policy instead (which allows no other script), plus frame-ancestors.
-    """
-    match = _META_CSP.search(page[:4096])
-    declared = html.unescape(match.group(1)) if match else "default-src 'none'"
-    return f"{declared}; frame-ancestors 'none'"
+
+def security_header(policy: str) -> str:
+    """A generated page's own policy, as a header: our app-wide policy would block the inline script and
+    style such a standalone page carries, and its own allows no other script. Framing stays refused."""
+    return f"{policy}; frame-ancestors 'none'"
 
 
 class HeavyJobs:
@@ -52,7 +49,7 @@ class HeavyJobs:
             self._running -= 1
 
 
-def build_report_page(model: ServedModel, dataset: TextDataset, max_texts: int) -> str:
+def build_report_page(model: ServedModel, dataset: TextDataset, max_texts: int) -> GeneratedPage:
     """The batch report of the report module, or a plain page of heatmaps for an in-memory model.
 
     `attnviz.reporting.build_report` needs the model's folder (the report's footer names its hash).
@@ -65,11 +62,13 @@ def build_report_page(model: ServedModel, dataset: TextDataset, max_texts: int) 
     title = f"attnviz report: {dataset.source} with {model.name}"
     if model.folder is None:
         explanations = model.classifier.explain(dataset.texts)
-        return render_page(explanations, title=title + " (plain table: the model has no folder)")
-    from attnviz.render.report import render_report
+        page = render_page(explanations, title=title + " (plain table: the model has no folder)")
+        return GeneratedPage(page, PAGE_CONTENT_SECURITY_POLICY)
+    from attnviz.render.report import render_report, report_content_security_policy
     from attnviz.reporting import build_report
 
-    return render_report(build_report(model.classifier, dataset, model.folder, title=title))
+    page = render_report(build_report(model.classifier, dataset, model.folder, title=title))
+    return GeneratedPage(page, report_content_security_policy())
 
 
 def render_download(explanations: list[Explanation], kind: str, view: str | None, title: str) -> bytes:

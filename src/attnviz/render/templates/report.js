@@ -11,8 +11,7 @@
   const total = index.p.length;
   const labelled = Array.isArray(index.y);
   const classes = config.classes;
-  const controls = new RegExp(config.controls, "g");
-  const hasControls = new RegExp(config.controls);
+  const { element, appendText } = attnvizText(config.controls);
   const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
 
   // ---- colour model: attnvizColours (colors.js, inlined before this script) ----
@@ -123,37 +122,6 @@
   }
 
   // ---- drawing one example ----
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  // Control characters stay in the text (so it stays the original) inside a span whose CSS shows their code.
-  function appendText(parent, text) {
-    if (!hasControls.test(text)) {
-      parent.append(text); // a string argument becomes a text node
-      return;
-    }
-    let last = 0;
-    for (const match of text.matchAll(controls)) {
-      if (match.index > last) parent.append(document.createTextNode(text.slice(last, match.index)));
-      const char = match[0];
-      if (char === "\r" && text[match.index + 1] === "\n") {
-        parent.append(document.createTextNode(char)); // an ordinary Windows line end
-      } else {
-        const code = "U+" + char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-        const marker = element("span", "ctl", char);
-        marker.setAttribute("data-code", code);
-        marker.title = "control character " + code;
-        parent.append(marker);
-      }
-      last = match.index + char.length;
-    }
-    if (last < text.length) parent.append(document.createTextNode(text.slice(last)));
-  }
 
   function formatWeight(w) {
     if (!Number.isFinite(w)) return String(w);

@@ -8,8 +8,7 @@
   const byId = (id) => document.getElementById(id);
   const config = JSON.parse(byId("attnviz-config").textContent);
   const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
-  const controls = new RegExp(config.controls, "g");
-  const hasControls = new RegExp(config.controls);
+  const { element, appendText } = attnvizText(config.controls);
 
   // ---- colour model: attnvizColours (colors.js, loaded before this script) ----
 
@@ -18,33 +17,6 @@
   const stops = () => (darkQuery.matches ? config.darkStops : config.stops);
 
   // ---- drawing text safely ----
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  // Control characters (bidi overrides among them) stay in the text inside a span whose CSS shows their code.
-  function appendText(parent, text) {
-    if (!hasControls.test(text)) {
-      parent.append(text); // a string argument becomes a text node
-      return;
-    }
-    let last = 0;
-    for (const match of text.matchAll(controls)) {
-      if (match.index > last) parent.append(text.slice(last, match.index));
-      const char = match[0];
-      const code = "U+" + char.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-      const marker = element("span", "ctl", char);
-      marker.setAttribute("data-code", code);
-      marker.title = "control character " + code;
-      parent.append(marker);
-      last = match.index + char.length;
-    }
-    if (last < text.length) parent.append(text.slice(last));
-  }
 
   // The API counts code points (Python); JavaScript strings count UTF-16 units. offsets[i] = units before point i.
   function utf16Offsets(text) {
