@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from attnviz.config import ModelConfig
+from attnviz.nn.encoder import RecurrentEncoder
+from attnviz.nn.recurrence import bidirectional_gru
+
+LENGTHS = torch.tensor([9, 4, 1, 0, 7])
+
+
+def packed_gru(rnn: nn.GRU, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    packed = pack_padded_sequence(embedded, lengths.clamp_min(1), batch_first=True, enforce_sorted=False)
+    output, _ = rnn(packed)
+    return pad_packed_sequence(output, batch_first=True, total_length=embedded.shape[1])[0]
+
+
+def outputs_and_gradients(function, rnn: nn.GRU, embedded: torch.Tensor, probe: torch.Tensor):  # type: ignore[no-untyped-def]
+    mask = (torch.arange(embedded.shape[1])[None, :] < LENGTHS[:, None])[:, :, None]
+    output = function(rnn, embedded, LENGTHS) * mask
+    gradients = torch.autograd.grad((output * probe).sum(), [embedded, *rnn.parameters()])
+    return output, gradients
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_matches_pytorch_gru_in_outputs_and_every_gradient(layers: int) -> None:
+    torch.manual_seed(0)
+    rnn = nn.GRU(6, 5, num_layers=layers, batch_first=True, bidirectional=True)
+    for parameter in rnn.parameters():
+        nn.init.uniform_(parameter, -0.7, 0.7)
+    embedded = torch.randn(len(LENGTHS), int(LENGTHS.max()), 6, requires_grad=True)
+    probe = torch.randn(len(LENGTHS), int(LENGTHS.max()), 10)
+    expected, expected_gradients = outputs_and_gradients(packed_gru, rnn, embedded, probe)
+    actual, actual_gradients = outputs_and_gradients(bidirectional_gru, rnn, embedded, probe)
+    assert torch.allclose(actual, expected, atol=1e-6)
+    for (name, _), want, got in zip(rnn.named_parameters(), expected_gradients[1:], actual_gradients[1:], strict=True):
+        assert torch.allclose(got, want, atol=1e-5), name
+    assert torch.allclose(actual_gradients[0], expected_gradients[0], atol=1e-5)
+
+
+def test_states_of_a_text_do_not_depend_on_padding_after_it() -> None:
+    torch.manual_seed(1)
+    rnn = nn.GRU(4, 3, batch_first=True, bidirectional=True)
+    short = torch.randn(1, 5, 4)
+    padded = torch.cat((short, torch.randn(1, 20, 4)), dim=1)
+    alone = bidirectional_gru(rnn, short, torch.tensor([5]))
+    beside_padding = bidirectional_gru(rnn, padded, torch.tensor([5]))[:, :5]
+    assert torch.allclose(alone, beside_padding, atol=1e-6)
+
+
+def test_only_the_gradients_asked_for_are_computed() -> None:
+    rnn = nn.GRU(4, 3, batch_first=True, bidirectional=True).requires_grad_(False)
+    embedded = torch.randn(2, 6, 4, requires_grad=True)
+    bidirectional_gru(rnn, embedded, torch.tensor([6, 3])).sum().backward()
+    assert embedded.grad is not None and all(parameter.grad is None for parameter in rnn.parameters())
+
+
+def test_the_encoder_trains_through_it_and_predicts_through_pytorch_with_the_same_numbers() -> None:
+    torch.manual_seed(2)
+    encoder = RecurrentEncoder(ModelConfig(vocabulary_size=20, num_classes=2, embedding_size=8, hidden_size=4)).eval()
+    embedded = torch.randn(3, 7, 8)
+    lengths = torch.tensor([7, 2, 5])
+    mask = (torch.arange(7)[None, :] < lengths[:, None])[:, :, None]
+    with torch.no_grad():
+        predicting = encoder(embedded, lengths) * mask
+    training = encoder(embedded, lengths) * mask
+    assert training.requires_grad and not predicting.requires_grad
+    assert torch.allclose(training, predicting, atol=1e-6)
