@@ -71,7 +71,10 @@ class TrainingConfig:
     # An upper bound: early stopping usually ends training well before it.
     epochs: int = 20
     batch_size: int = 32
-    learning_rate: float = 1e-3
+    # Chosen over 1e-3 by measurement (5 seeds on SST-2, 2-3 on the others, on a GPU): SST-2 81.8 -> 82.4,
+    # IMDB 88.3 -> 89.7, AG News 87.2 -> 87.8, Emotion 93.1 -> 93.3 %. Large sets overfit after their
+    # first epoch, so how far that one epoch gets matters most there.
+    learning_rate: float = 2e-3
     weight_decay: float = 1e-4
     # Epochs without a better validation loss before training stops; the best epoch is kept.
     patience: int = 3
