@@ -19,7 +19,7 @@ from attnviz.checkpoint import SavedModel, load_model, save_model
 from attnviz.config import ModelConfig, TrainingConfig
 from attnviz.errors import ConfigError, DataError, NotFittedError
 from attnviz.explanation import Explanations
-from attnviz.inference import encode_texts, predict_probabilities
+from attnviz.inference import encode_texts, predict_probabilities, predict_with_attention
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.text.tokenizer import Tokenizer
@@ -124,19 +124,37 @@ class TextClassifier:
         encoded = encode_texts(texts, self.tokenizer_, self.vocabulary_, self.network_.config.max_length)
         return predict_probabilities(self.network_, encoded.sequences, self.device_).numpy()
 
+    def predict_proba_with_attention(self, texts: Sequence[str], weights: Sequence[Sequence[float]]) -> np.ndarray:
+        """(texts, classes) probabilities with each text's attention replaced by `weights`, one per word
+        read (as in its explanation's tokens): for tests of how much the output depends on attention."""
+        self._check_fitted()
+        texts = _check_texts(texts)
+        if len(weights) != len(texts):
+            raise DataError(
+                f"There are {len(texts)} texts but {len(weights)} lists of weights; give one list per text."
+            )
+        encoded = encode_texts(texts, self.tokenizer_, self.vocabulary_, self.network_.config.max_length)
+        for position, (sequence, given) in enumerate(zip(encoded.sequences, weights, strict=True)):
+            if len(sequence) != len(given):
+                raise DataError(f"Text {position + 1} has {len(sequence)} words read but {len(given)} weights.")
+        return predict_with_attention(self.network_, encoded.sequences, weights, self.device_).numpy()
+
     def predict(self, texts: Sequence[str]) -> list[str]:
         probabilities = self.predict_proba(texts)
         return [self.classes_[int(index)] for index in probabilities.argmax(axis=1)] if len(probabilities) else []
 
-    def explain(self, texts: Sequence[str], method: str = "attention") -> Explanations:
+    def explain(self, texts: Sequence[str], method: str = "attention", **options: Any) -> Explanations:
         """One `Explanation` per text, in input order: the prediction and each word's weight.
 
-        The result is a list; in Jupyter it displays as the texts' heatmaps under one legend.
+        `method` is one of `attnviz.explain.METHODS`: attention (the weights the model used), gradient,
+        gradient-x-input, integrated-gradients (options `steps`, `baseline`), leave-one-out, and the
+        random and uniform baselines. The result is a list; in Jupyter it displays as the texts'
+        heatmaps under one legend.
         """
         from attnviz.explain import explain
 
         self._check_fitted()
-        return explain(self, _check_texts(texts), method)
+        return explain(self, _check_texts(texts), method, **options)
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[Any]) -> dict[str, Any]:
         """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix."""

@@ -159,3 +159,23 @@ def predict_probabilities(
             assert isinstance(logits, torch.Tensor)
             probabilities[batch.indices] = logits.float().softmax(-1).cpu()
     return probabilities
+
+
+def predict_with_attention(
+    network: AttentionClassifierNetwork,
+    sequences: Sequence[Sequence[int]],
+    weights: Sequence[Sequence[float]],
+    device: torch.device,
+) -> torch.Tensor:
+    """(texts, classes) probabilities when each text's attention is replaced by `weights` (one per token)."""
+    probabilities = torch.zeros(len(sequences), network.config.num_classes)
+    network.eval()
+    with torch.inference_mode():
+        for batch in iterate_batches(sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE), sequences):
+            attention = torch.zeros(batch.token_ids.shape)  # (batch, time)
+            for row, index in enumerate(batch.indices):
+                attention[row, : len(weights[index])] = torch.tensor(weights[index], dtype=torch.float32)
+            logits = network(batch.token_ids.to(device), batch.lengths, attention=attention.to(device))
+            assert isinstance(logits, torch.Tensor)
+            probabilities[batch.indices] = logits.float().softmax(-1).cpu()
+    return probabilities

@@ -1,27 +1,46 @@
-"""Explanation methods: one module each, one signature `(classifier, texts) -> list[Explanation]`."""
+"""Explanation methods: one module each, one signature `(classifier, texts, **options) -> list[Explanation]`.
+
+Each method checks its own options; the weights of every method are one number per word read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from attnviz.errors import ConfigError
 from attnviz.explain.attention import explain_attention
+from attnviz.explain.baselines import explain_random, explain_uniform
+from attnviz.explain.gradient import explain_gradient, explain_gradient_x_input
+from attnviz.explain.integrated_gradients import explain_integrated_gradients
+from attnviz.explain.leave_one_out import explain_leave_one_out
 from attnviz.explanation import Explanation, Explanations, TokenWeight
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
 
-ExplainMethod = Callable[["TextClassifier", Sequence[str]], list[Explanation]]
+ExplainMethod = Callable[..., list[Explanation]]
 
-METHODS: dict[str, ExplainMethod] = {"attention": explain_attention}
+METHODS: dict[str, ExplainMethod] = {
+    "attention": explain_attention,
+    "gradient": explain_gradient,
+    "gradient-x-input": explain_gradient_x_input,
+    "integrated-gradients": explain_integrated_gradients,
+    "leave-one-out": explain_leave_one_out,
+    "random": explain_random,
+    "uniform": explain_uniform,
+}
+# Methods whose weights can be negative (evidence against the predicted class): drawn with a diverging palette.
+SIGNED_METHODS = frozenset({"gradient-x-input", "integrated-gradients", "leave-one-out"})
 
 
-def explain(classifier: TextClassifier, texts: Sequence[str], method: str = "attention") -> Explanations:
+def explain(
+    classifier: TextClassifier, texts: Sequence[str], method: str = "attention", **options: Any
+) -> Explanations:
     """One explanation per text by `method`, as a list that notebooks draw as one block."""
     if method not in METHODS:
         raise ConfigError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")
-    return Explanations(METHODS[method](classifier, texts))
+    return Explanations(METHODS[method](classifier, texts, **options))
 
 
-__all__ = ["METHODS", "ExplainMethod", "Explanation", "Explanations", "TokenWeight", "explain"]
+__all__ = ["METHODS", "SIGNED_METHODS", "ExplainMethod", "Explanation", "Explanations", "TokenWeight", "explain"]

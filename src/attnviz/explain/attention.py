@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 
+from attnviz.explain.common import check_options
 from attnviz.explanation import Explanation, TokenWeight
 from attnviz.inference import attention_chunks
 
@@ -14,7 +15,8 @@ if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
 
 
-def explain_attention(classifier: TextClassifier, texts: Sequence[str]) -> list[Explanation]:
+def explain_attention(classifier: TextClassifier, texts: Sequence[str], **options: Any) -> list[Explanation]:
+    check_options("attention", options, ())
     network, device = classifier.network_, classifier.device_
     results: list[Explanation | None] = [None] * len(texts)
     for chunk in attention_chunks(network, texts, classifier.tokenizer_, classifier.vocabulary_, device):

@@ -24,7 +24,7 @@ def masked_softmax(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return exponentials / exponentials.sum(dim=-1, keepdim=True).clamp_min(torch.finfo(torch.float32).tiny)
 
 
-def _pool(hidden: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+def pool(hidden: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     return torch.bmm(weights.unsqueeze(1).to(hidden.dtype), hidden).squeeze(1)  # (batch, features)
 
 
@@ -42,7 +42,7 @@ class MaxClassAttention(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         class_scores = hidden.float() @ self.weight.float()  # (batch, time, classes)
         weights = masked_softmax(class_scores.max(dim=-1).values, mask)  # (batch, time)
-        return _pool(hidden, weights), weights, class_scores
+        return pool(hidden, weights), weights, class_scores
 
 
 class AdditiveAttention(nn.Module):
@@ -59,7 +59,7 @@ class AdditiveAttention(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         scores = self.context(torch.tanh(self.project(hidden))).squeeze(-1)  # (batch, time)
         weights = masked_softmax(scores, mask)
-        return _pool(hidden, weights), weights, None
+        return pool(hidden, weights), weights, None
 
 
 class DotAttention(nn.Module):
@@ -75,7 +75,7 @@ class DotAttention(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         scores = (hidden.float() @ self.vector.float()).squeeze(-1)  # (batch, time)
         weights = masked_softmax(scores, mask)
-        return _pool(hidden, weights), weights, None
+        return pool(hidden, weights), weights, None
 
 
 # A closed registry: a saved config names one of these keys, never a class path to import.

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from attnviz.config import ModelConfig
-from attnviz.nn.attention import ATTENTION_LAYERS
+from attnviz.nn.attention import ATTENTION_LAYERS, pool
 from attnviz.nn.encoder import RecurrentEncoder
 
 
@@ -44,17 +44,26 @@ class AttentionClassifierNetwork(nn.Module):
         token_ids: torch.Tensor,
         lengths: torch.Tensor,
         return_attention: bool = False,
+        *,
         embedded: torch.Tensor | None = None,
+        attention: torch.Tensor | None = None,
+        detach_attention: bool = False,
     ) -> torch.Tensor | AttentionOutput:
         """`token_ids` (batch, time) padded with 0, `lengths` (batch,) on the CPU.
 
-        `embedded` replaces the embedding lookup (for gradient attributions on the embeddings).
+        For attribution methods and tests of attention: `embedded` replaces the embedding lookup
+        (gradients on the embeddings); `attention` (batch, time) replaces the weights the layer
+        computed (the permutation test); `detach_attention` stops gradients through the weights
+        (gradients as Jain & Wallace compare them with attention).
         """
         if embedded is None:
             embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
         hidden = self.encoder(embedded, lengths)  # (batch, time, features)
         mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
         pooled, weights, class_scores = self.attention(hidden, mask)  # (batch, features), (batch, time)
+        if attention is not None or detach_attention:
+            weights = weights.detach() if attention is None else attention.to(weights.dtype) * mask
+            pooled = pool(hidden, weights)  # (batch, features)
         logits: torch.Tensor = self.output(self.dropout(pooled))  # (batch, classes)
         if not return_attention:
             return logits

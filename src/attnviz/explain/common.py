@@ -1,0 +1,97 @@
+"""What every explanation method shares: reading texts as the model does, and building `Explanation`s."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from attnviz.errors import ConfigError
+from attnviz.explanation import Explanation, TokenWeight
+from attnviz.inference import EncodedTexts, encode_texts, predict_probabilities
+from attnviz.training.batching import Batch, iterate_batches, sorted_order
+
+if TYPE_CHECKING:
+    from attnviz.classifier import TextClassifier
+
+
+@dataclass(frozen=True)
+class ReadTexts:
+    """Texts as the model read them, with its predictions: what every method starts from."""
+
+    texts: Sequence[str]
+    encoded: EncodedTexts
+    probabilities: torch.Tensor  # (texts, classes), input order
+
+    @property
+    def predicted(self) -> torch.Tensor:  # (texts,) the class each explanation explains
+        return self.probabilities.argmax(dim=1)
+
+
+def read_texts(classifier: TextClassifier, texts: Sequence[str]) -> ReadTexts:
+    network = classifier.network_
+    encoded = encode_texts(texts, classifier.tokenizer_, classifier.vocabulary_, network.config.max_length)
+    return ReadTexts(texts, encoded, predict_probabilities(network, encoded.sequences, classifier.device_))
+
+
+def batches(read: ReadTexts, batch_size: int, max_tokens: int | None = None) -> Iterator[Batch]:
+    """Batches of similar length, at most `batch_size` texts and `max_tokens` padded tokens (but at
+    least one text) each; `Batch.indices` are positions in the input."""
+    sequences = read.encoded.sequences
+    order = sorted_order([len(sequence) for sequence in sequences], len(sequences) or 1)[0] if sequences else []
+    groups: list[list[int]] = []
+    for index in order:  # ascending length: the newest text is the group's longest
+        cost = (len(groups[-1]) + 1) * max(len(sequences[index]), 1) if groups else 0
+        if not groups or len(groups[-1]) >= batch_size or (max_tokens is not None and cost > max_tokens):
+            groups.append([])
+        groups[-1].append(index)
+    yield from iterate_batches(groups, sequences)
+
+
+def build_explanation(
+    classifier: TextClassifier,
+    read: ReadTexts,
+    index: int,
+    weights: Sequence[float],
+    method: str,
+    class_weights: Sequence[Sequence[float]] | None = None,  # (tokens, classes)
+) -> Explanation:
+    """The `Explanation` of text `index` from one weight per token read (and optionally per class)."""
+    classes = classifier.classes_
+    tokens = read.encoded.tokens[index]
+    assert len(weights) == len(tokens)
+    rows: Sequence[Mapping[str, float]] = (
+        [dict(zip(classes, row, strict=True)) for row in class_weights]
+        if class_weights is not None
+        else [{}] * len(tokens)
+    )
+    probabilities = read.probabilities[index]
+    return Explanation(
+        text=read.texts[index],
+        label=classes[int(probabilities.argmax())],
+        probabilities=dict(zip(classes, probabilities.tolist(), strict=True)),
+        tokens=[
+            TokenWeight(token.text, token.start, token.end, float(weight), row)
+            for token, weight, row in zip(tokens, weights, rows, strict=True)
+        ],
+        truncated=read.encoded.truncated[index],
+        method=method,
+    )
+
+
+def check_options(method: str, options: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        accepted = f"it accepts {', '.join(allowed)}" if allowed else "it takes none"
+        raise ConfigError(f"The {method} method has no option {', '.join(unknown)}; {accepted}.")
+
+
+@contextlib.contextmanager
+def gradients_through_rnn(device: torch.device) -> Iterator[None]:
+    """Gradients with dropout off: cuDNN refuses an RNN's backward pass in eval mode (captum #564),
+    so on a GPU the RNN runs through PyTorch's own kernels meanwhile; on the CPU nothing changes."""
+    with torch.enable_grad(), torch.backends.cudnn.flags(enabled=device.type != "cuda"):
+        yield
