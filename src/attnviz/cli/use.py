@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from attnviz.cli.faithfulness_options import faithfulness_options, faithfulness_settings
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.config import DEVICES
 from attnviz.errors import DataError
@@ -128,10 +129,20 @@ def explain(
 @_model
 @click.argument("data", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@faithfulness_options
 @reader_options
 @_device
-def evaluate(model: str, data: str, as_json: bool, device: str, **options: Any) -> None:
-    """Measure MODEL on a labelled DATA file: accuracy, macro-F1, per-class scores, confusion matrix."""
+def evaluate(model: str, data: str, as_json: bool, device: str, faithfulness: bool, **options: Any) -> None:
+    """Measure MODEL on a labelled DATA file: accuracy, macro-F1, per-class scores, confusion matrix.
+
+    With --faithfulness: a report card of how faithful attention and the other explanation methods are.
+    """
+    card = faithfulness_settings(options, faithfulness)
+    if card is not None:
+        from attnviz.cli.faithfulness import run_faithfulness
+
+        run_faithfulness(model, data, card, reader_settings(options), as_json=as_json, device=device)
+        return
     dataset = read(data, reader_settings(options))
     assert dataset.labels is not None
     report = _load(model, device).evaluate(dataset.texts, dataset.labels)

@@ -95,7 +95,7 @@ class _Swatch:
 
 
 @functools.cache
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("attnviz.render", "templates"),
         autoescape=True,  # always: every text, label, class name and title goes through it
@@ -151,7 +151,8 @@ def _text_view(explanation: Explanation, values: list[float], weights: list[floa
     return _TextView(read, tail)
 
 
-def _class_view(explanation: Explanation, scale: Scale, view: str | None) -> _TextView:
+def class_view(explanation: Explanation, scale: Scale, view: str | None) -> _TextView:
+    """One text shaded by the weights of `view` (a class, or None for the weights used)."""
     weights = token_weights(explanation, view)
     return _text_view(explanation, normalise_weights(weights, scale), weights)
 
@@ -167,7 +168,7 @@ def _class_rows(explanation: Explanation) -> list[_ClassRow]:
 def _per_class(explanation: Explanation, scale: Scale) -> list[tuple[str, _TextView]]:
     """One text view per class that has class weights (methods without them get no per-class view)."""
     names = [c for c in explanation.classes if any(c in t.class_weights for t in explanation.tokens)]
-    return [(name, _class_view(explanation, scale, name)) for name in names]
+    return [(name, class_view(explanation, scale, name)) for name in names]
 
 
 def check_view(explanation: Explanation, view: str | None) -> None:
@@ -186,7 +187,7 @@ def _block(explanation: Explanation, scale: Scale, view: str | None, per_class: 
         label_probability="" if predicted is None else f"{predicted:.3f}",
         view=view or "",
         classes=_class_rows(explanation),
-        text=_class_view(explanation, scale, view),
+        text=class_view(explanation, scale, view),
         top=top,
         truncated=explanation.truncated,
         words_read=len(explanation.tokens),
@@ -209,7 +210,7 @@ def render_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max"
     """
     normalise_weights([], scale)  # rejects a bad scale before any work
     blocks = [_block(e, scale, view, per_class=False) for e in explanations]
-    template = _environment().get_template("fragment.html.j2")
+    template = environment().get_template("fragment.html.j2")
     return template.render(blocks=blocks, legend=_legend(scale))
 
 
@@ -220,5 +221,5 @@ def render_page(
     that lets nothing load or run."""
     normalise_weights([], scale)
     blocks = [_block(e, scale, None, per_class=True) for e in explanations]
-    template = _environment().get_template("page.html.j2")
+    template = environment().get_template("page.html.j2")
     return template.render(blocks=blocks, legend=_legend(scale), title=title, csp=PAGE_CONTENT_SECURITY_POLICY)
