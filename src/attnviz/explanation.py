@@ -8,6 +8,13 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 SCHEMA_KEYS = ("text", "label", "probabilities", "tokens", "truncated", "method")
+# The explanation methods (attnviz.explain implements them); named here so that the CLI and the
+# renderers know them without importing torch.
+METHOD_NAMES = (
+    "attention", "gradient", "gradient-x-input", "integrated-gradients", "leave-one-out", "random", "uniform",
+)  # fmt: skip
+# Methods whose weights can be negative (evidence against the predicted class): drawn with a diverging palette.
+SIGNED_METHODS = frozenset({"gradient-x-input", "integrated-gradients", "leave-one-out"})
 
 
 class TokenWeight(NamedTuple):

@@ -250,3 +250,30 @@ def test_demo_trains_shows_heatmaps_and_writes_a_page_and_a_report(tmp_path: Pat
     assert (tmp_path / "demo" / "model" / "model.safetensors").is_file()
     report = (tmp_path / "demo" / "report.html").read_text()
     assert "attnviz demo: held-out reviews" in report and "built-in reviews (held out)" in report
+
+
+def test_explain_shows_several_methods_text_by_text(trained_folder: Path, tmp_path: Path) -> None:
+    result = run("explain", str(trained_folder), "The food was great", "--method", "attention",
+                 "--method", "leave-one-out", "--color", "none")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.output.splitlines() if line.startswith("predicted:")]
+    assert len(headers) == 2 and headers[1].endswith("(weights by leave-one-out)")
+    page = tmp_path / "both.html"
+    run(
+        "explain",
+        str(trained_folder),
+        "a",
+        "b",
+        "--method",
+        "gradient-x-input",
+        "--method",
+        "attention",
+        "-o",
+        str(page),
+    )
+    assert page.read_text(encoding="utf-8").count("by gradient-x-input") == 2
+    lines = tmp_path / "both.jsonl"
+    run("explain", str(trained_folder), "a", "b", "--method", "random", "--method", "uniform", "-o", str(lines))
+    methods = [json.loads(line)["method"] for line in lines.read_text(encoding="utf-8").splitlines()]
+    assert methods == ["random", "uniform", "random", "uniform"]
+    fails_with_one_line(run("explain", str(trained_folder), "a", "--method", "saliency"), "saliency")

@@ -16,9 +16,11 @@ from attnviz.render.colors import (
     contrast_ratio,
     hex_colour,
     normalise,
+    normalise_signed,
     normalise_weights,
     relative_luminance,
     shade,
+    shade_signed,
     text_colour,
     top_tokens,
 )
@@ -127,3 +129,17 @@ def test_top_tokens_orders_by_weight_then_position() -> None:
     explanation = explanation_with([0.1, 0.3, 0.3, math.nan, 0.2])
     assert top_tokens(explanation, 3) == [("w1", 0.3), ("w2", 0.3), ("w4", 0.2)]
     assert top_tokens(explanation, 0) == []
+
+
+def test_signed_shades_run_red_to_white_to_blue_with_readable_text() -> None:
+    assert shade_signed(-1.0) == (0xB2, 0x18, 0x2B) and shade_signed(1.0) == (0x21, 0x66, 0xAC)
+    assert shade_signed(0.0) == (0xF7, 0xF7, 0xF7) and shade_signed(math.nan) == shade_signed(0.0)
+    assert shade_signed(5.0) == shade_signed(1.0)
+    for value in [2 * v - 1 for v in VALUES]:
+        background = shade_signed(value)
+        assert contrast_ratio(background, text_colour(background)) >= 4.5, value
+
+
+def test_signed_weights_are_scaled_by_the_largest_absolute_weight() -> None:
+    assert normalise_signed([-0.2, 0.0, 0.4, math.inf]) == [-0.5, 0.0, 1.0, 0.0]
+    assert normalise_signed([0.0, 0.0]) == [0.0, 0.0] and normalise_signed([]) == []

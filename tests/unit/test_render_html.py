@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 import attnviz.render
 from attnviz.errors import DataError
 from attnviz.explanation import Explanation, TokenWeight
+from attnviz.render.colors import hex_colour, shade_signed
 from attnviz.render.html import render_fragment, render_page
 
 Render = Callable[[Sequence[Explanation]], str]
@@ -256,3 +257,17 @@ def test_render_modules_do_not_import_torch() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([source_root, os.environ.get("PYTHONPATH", "")])}
     code = "import sys, attnviz.render.html, attnviz.render.terminal; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_signed_methods_are_shaded_red_to_blue_under_their_own_legend() -> None:
+    text = "not bad at all"
+    words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    tokens = [TokenWeight(w, s, e, weight) for (w, s, e), weight in zip(words, [-0.2, 0.4, 0.0, 0.1], strict=True)]
+    signed = Explanation(text, "pos", {"pos": 0.8, "neg": 0.2}, tokens, method="leave-one-out")
+    page = render_page([signed, explain("plain attention")])
+    styles = [value for value in Parsed(page).attribute_values("style") if value and "--attnviz-bg:" in value]
+    backgrounds = [style.split("--attnviz-bg:")[1][:7] for style in styles]
+    assert backgrounds[10:14] == [hex_colour(shade_signed(v)) for v in (-0.5, 1.0, 0.0, 0.25)]  # after 2 legends
+    assert "by leave-one-out" in page and "Signed" in page and "ColorBrewer RdBu" in page
+    assert "Highest scores" in page
+    assert "Signed" not in render_page([explain("plain attention")])

@@ -12,6 +12,7 @@ from attnviz.cli.faithfulness_options import faithfulness_options, faithfulness_
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.config import DEVICES
 from attnviz.errors import DataError
+from attnviz.explanation import METHOD_NAMES
 from attnviz.writers import EXPLANATION_FORMATS
 
 if TYPE_CHECKING:
@@ -99,21 +100,30 @@ def _clip(text: str, width: int) -> str:
     help="Output format, overriding the extension.",
 )
 @click.option(
-    "--color", type=click.Choice(["auto", "truecolor", "256", "none"]), default="auto", show_default=True,
+    "--color",
+    type=click.Choice(["auto", "truecolor", "256", "none"]),
+    default="auto",
+    show_default=True,
     help="Terminal colours (NO_COLOR is respected under auto).",
+)
+@click.option(
+    "--method", "methods", type=click.Choice(METHOD_NAMES), multiple=True,
+    help="Explanation method [default: attention]; repeat it to show methods side by side, text by text.",
 )  # fmt: skip
 @reader_options
 @_device
 def explain(
     model: str, texts: tuple[str, ...], input_path: str | None, output: str | None,
-    output_format_name: str | None, color: str, device: str, **options: Any,
+    output_format_name: str | None, color: str, methods: tuple[str, ...], device: str, **options: Any,
 ) -> None:  # fmt: skip
     """Show which words MODEL attended to for TEXTS: in the terminal, or written to --output."""
     from attnviz.writers import format_explanations, output_format, write_text
 
     file_format = output_format(output, EXPLANATION_FORMATS, output_format_name) if output else None
     all_texts = _texts(texts, input_path, reader_settings(options))
-    explanations = _load(model, device).explain(all_texts)
+    classifier = _load(model, device)
+    by_method = [classifier.explain(all_texts, method=method) for method in dict.fromkeys(methods or ["attention"])]
+    explanations = [explanation for group in zip(*by_method, strict=True) for explanation in group]
     if output and file_format:
         write_text(output, format_explanations(explanations, file_format, title=f"attnviz: {model}"))
         click.echo(f"Wrote {len(explanations):,} explanations to {output}.", err=True)

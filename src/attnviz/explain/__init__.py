@@ -14,7 +14,7 @@ from attnviz.explain.baselines import explain_random, explain_uniform
 from attnviz.explain.gradient import explain_gradient, explain_gradient_x_input
 from attnviz.explain.integrated_gradients import explain_integrated_gradients
 from attnviz.explain.leave_one_out import explain_leave_one_out
-from attnviz.explanation import Explanation, Explanations, TokenWeight
+from attnviz.explanation import METHOD_NAMES, SIGNED_METHODS, Explanation, Explanations, TokenWeight
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -30,8 +30,7 @@ METHODS: dict[str, ExplainMethod] = {
     "random": explain_random,
     "uniform": explain_uniform,
 }
-# Methods whose weights can be negative (evidence against the predicted class): drawn with a diverging palette.
-SIGNED_METHODS = frozenset({"gradient-x-input", "integrated-gradients", "leave-one-out"})
+assert tuple(METHODS) == METHOD_NAMES
 
 
 def explain(

@@ -44,6 +44,22 @@ DARK_STOPS: tuple[RGB, ...] = (
 )
 DARK_PALETTE_NAME = "ColorBrewer Blues, dark variant"
 
+# For signed scores (gradient x input, integrated gradients, leave-one-out): ColorBrewer's diverging
+# "RdBu" (9 classes, marked colour-blind safe), red for evidence against the predicted class, near-white
+# for none, blue for evidence for it, so "blue" keeps meaning "this word supports the prediction".
+DIVERGING_STOPS: tuple[RGB, ...] = (
+    (0xB2, 0x18, 0x2B),
+    (0xD6, 0x60, 0x4D),
+    (0xF4, 0xA5, 0x82),
+    (0xFD, 0xDB, 0xC7),
+    (0xF7, 0xF7, 0xF7),
+    (0xD1, 0xE5, 0xF0),
+    (0x92, 0xC5, 0xDE),
+    (0x43, 0x93, 0xC3),
+    (0x21, 0x66, 0xAC),
+)
+DIVERGING_PALETTE_NAME = "ColorBrewer RdBu"
+
 
 def _unit(value: float) -> float:
     """Clip to [0, 1]; NaN (a broken weight) counts as no attention rather than poisoning the output."""
@@ -86,12 +102,27 @@ def normalise(explanation: Explanation, scale: Scale = "max", *, view: str | Non
     return normalise_weights(token_weights(explanation, view), scale)
 
 
+def normalise_signed(weights: Sequence[float]) -> list[float]:
+    """Signed weights to [-1, 1] by the largest absolute weight (0 stays 0; non-finite counts as 0)."""
+    finite = [w if math.isfinite(w) else 0.0 for w in weights]
+    largest = max((abs(w) for w in finite), default=0.0)
+    return [max(-1.0, min(1.0, w / largest)) if largest > 0 else 0.0 for w in finite]
+
+
+def shade_signed(value: float) -> RGB:
+    """Background colour for a value in [-1, 1]: red at -1, near-white at 0, blue at 1 (clipped outside)."""
+    return _interpolate(DIVERGING_STOPS, (max(-1.0, min(1.0, value)) + 1) / 2 if math.isfinite(value) else 0.5)
+
+
 def shade(value: float, *, dark: bool = False) -> RGB:
     """Background colour for a value in [0, 1]: near-white at 0, dark blue at 1 (clipped outside).
 
     `dark` picks the dark-mode palette instead: near-black at 0, bright blue at 1.
     """
-    stops = DARK_STOPS if dark else STOPS
+    return _interpolate(DARK_STOPS if dark else STOPS, value)
+
+
+def _interpolate(stops: Sequence[RGB], value: float) -> RGB:
     position = _unit(value) * (len(stops) - 1)
     index = min(int(position), len(stops) - 2)
     fraction = position - index

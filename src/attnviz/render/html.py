@@ -16,13 +16,16 @@ from dataclasses import dataclass
 import jinja2
 
 from attnviz.errors import DataError
-from attnviz.explanation import Explanation
+from attnviz.explanation import SIGNED_METHODS, Explanation
 from attnviz.render.colors import (
+    DIVERGING_PALETTE_NAME,
     PALETTE_NAME,
     Scale,
     hex_colour,
+    normalise_signed,
     normalise_weights,
     shade,
+    shade_signed,
     text_colour,
     token_weights,
     top_tokens,
@@ -86,6 +89,7 @@ class _Block:
     truncated: bool
     words_read: int
     per_class: list[tuple[str, _TextView]]
+    method: str
 
 
 @dataclass(frozen=True)
@@ -134,26 +138,43 @@ def colour_style(value: float) -> str:
     )
 
 
-def _token_piece(text: str, value: float, weight: float) -> _Piece:
-    return _Piece(_runs(text), colour_style(value), f"{weight:.3f}", f"{weight:.6g}")
+def signed_colour_style(value: float) -> str:
+    """A signed score's colour (diverging palette), the same in light and dark mode."""
+    rgb = shade_signed(value)
+    background, foreground = hex_colour(rgb), hex_colour(text_colour(rgb))
+    return (
+        f"--attnviz-bg:{background};--attnviz-fg:{foreground};"
+        f"--attnviz-bg-dark:{background};--attnviz-fg-dark:{foreground}"
+    )
 
 
-def _text_view(explanation: Explanation, values: list[float], weights: list[float]) -> _TextView:
+def _token_piece(text: str, value: float, weight: float, signed: bool = False) -> _Piece:
+    style = signed_colour_style(value) if signed else colour_style(value)
+    return _Piece(_runs(text), style, f"{weight:.3f}", f"{weight:.6g}")
+
+
+def _text_view(explanation: Explanation, values: list[float], weights: list[float], signed: bool = False) -> _TextView:
     """The whole text as pieces, split at `read_end` so the unread tail can be dimmed."""
     value_iter, weight_iter = iter(values), iter(weights)
     read: list[_Piece] = []
     tail: list[_Piece] = []
     position = 0
     for text, token in explanation.segments():
-        piece = _Piece(_runs(text)) if token is None else _token_piece(text, next(value_iter), next(weight_iter))
+        if token is None:
+            piece = _Piece(_runs(text))
+        else:
+            piece = _token_piece(text, next(value_iter), next(weight_iter), signed)
         (read if position < explanation.read_end else tail).append(piece)
         position += len(text)
     return _TextView(read, tail)
 
 
 def class_view(explanation: Explanation, scale: Scale, view: str | None) -> _TextView:
-    """One text shaded by the weights of `view` (a class, or None for the weights used)."""
+    """One text shaded by the weights of `view` (a class, or None for the weights used); a signed
+    method's own weights use the diverging palette, scaled by the largest absolute weight."""
     weights = token_weights(explanation, view)
+    if view is None and explanation.method in SIGNED_METHODS:
+        return _text_view(explanation, normalise_signed(weights), weights, signed=True)
     return _text_view(explanation, normalise_weights(weights, scale), weights)
 
 
@@ -192,14 +213,40 @@ def _block(explanation: Explanation, scale: Scale, view: str | None, per_class: 
         truncated=explanation.truncated,
         words_read=len(explanation.tokens),
         per_class=_per_class(explanation, scale) if per_class else [],
+        method=explanation.method,
     )
 
 
 def _legend(scale: Scale) -> dict[str, object]:
-    swatches = []
-    for value in _LEGEND_STEPS:
-        swatches.append(_Swatch(f"{value:g}", colour_style(value)))
-    return {"swatches": swatches, "text": _LEGEND_TEXT[scale], "scale": scale, "palette": PALETTE_NAME}
+    swatches = [_Swatch(f"{value:g}", colour_style(value)) for value in _LEGEND_STEPS]
+    return {
+        "title": "Attention",
+        "swatches": swatches,
+        "text": _LEGEND_TEXT[scale],
+        "scale": scale,
+        "palette": PALETTE_NAME,
+    }
+
+
+def _legends(explanations: Sequence[Explanation], scale: Scale) -> list[dict[str, object]]:
+    """The attention legend, and the signed scores' legend when a signed method is shown."""
+    legends = [_legend(scale)]
+    if any(explanation.method in SIGNED_METHODS for explanation in explanations):
+        swatches = [_Swatch(f"{value:g}", signed_colour_style(value)) for value in (-1.0, -0.5, 0.0, 0.5, 1.0)]
+        text = (
+            "Signed scores (gradient x input, integrated gradients, leave-one-out): blue words support the "
+            "predicted class, red words speak against it; each text is scaled by its largest absolute score."
+        )
+        legends.append(
+            {
+                "title": "Signed",
+                "swatches": swatches,
+                "text": text,
+                "scale": "max |score|",
+                "palette": DIVERGING_PALETTE_NAME,
+            }
+        )
+    return legends
 
 
 def render_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max", view: str | None = None) -> str:
@@ -211,7 +258,7 @@ def render_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max"
     normalise_weights([], scale)  # rejects a bad scale before any work
     blocks = [_block(e, scale, view, per_class=False) for e in explanations]
     template = environment().get_template("fragment.html.j2")
-    return template.render(blocks=blocks, legend=_legend(scale))
+    return template.render(blocks=blocks, legends=_legends(explanations, scale))
 
 
 def render_page(
@@ -222,4 +269,6 @@ def render_page(
     normalise_weights([], scale)
     blocks = [_block(e, scale, None, per_class=True) for e in explanations]
     template = environment().get_template("page.html.j2")
-    return template.render(blocks=blocks, legend=_legend(scale), title=title, csp=PAGE_CONTENT_SECURITY_POLICY)
+    return template.render(
+        blocks=blocks, legends=_legends(explanations, scale), title=title, csp=PAGE_CONTENT_SECURITY_POLICY
+    )

@@ -92,7 +92,8 @@ def _header(explanation: Explanation) -> str:
     label = escape_controls(explanation.label)
     predicted = explanation.probabilities.get(explanation.label)
     shown = f"{label} ({predicted:.3f})" if predicted is not None else label
-    return f"predicted: {shown}" + (f"  |  {probabilities}" if probabilities else "")
+    method = "" if explanation.method == "attention" else f"  (weights by {escape_controls(explanation.method)})"
+    return f"predicted: {shown}" + (f"  |  {probabilities}" if probabilities else "") + method
 
 
 def _body(explanation: Explanation, mode: ColorMode, scale: Scale) -> str:
