@@ -12,7 +12,7 @@ import torch
 from attnviz.errors import ConfigError
 from attnviz.explanation import Explanation, TokenWeight
 from attnviz.inference import EncodedTexts, encode_texts, predict_probabilities
-from attnviz.training.batching import Batch, iterate_batches, sorted_order
+from attnviz.training.batching import Batch, iterate_batches
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -41,7 +41,7 @@ def batches(read: ReadTexts, batch_size: int, max_tokens: int | None = None) -> 
     """Batches of similar length, at most `batch_size` texts and `max_tokens` padded tokens (but at
     least one text) each; `Batch.indices` are positions in the input."""
     sequences = read.encoded.sequences
-    order = sorted_order([len(sequence) for sequence in sequences], len(sequences) or 1)[0] if sequences else []
+    order = sorted(range(len(sequences)), key=lambda index: len(sequences[index]))
     groups: list[list[int]] = []
     for index in order:  # ascending length: the newest text is the group's longest
         cost = (len(groups[-1]) + 1) * max(len(sequences[index]), 1) if groups else 0

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import torch
+
+from attnviz.explain.common import ReadTexts, batches
+from attnviz.inference import EncodedTexts
+
+
+def read(lengths: list[int]) -> ReadTexts:
+    sequences = [[2] * length for length in lengths]
+    encoded = EncodedTexts([[] for _ in lengths], sequences, [False] * len(lengths))
+    return ReadTexts([""] * len(lengths), encoded, torch.zeros(len(lengths), 2))
+
+
+def test_batches_group_similar_lengths_within_both_limits() -> None:
+    lengths = [5, 1, 9, 3, 9, 2, 0]
+    groups = [batch.indices for batch in batches(read(lengths), batch_size=3, max_tokens=12)]
+    assert sorted(index for group in groups for index in group) == list(range(len(lengths)))
+    for group in groups:
+        assert len(group) <= 3
+        assert len(group) == 1 or len(group) * max(lengths[i] for i in group) <= 12
+    assert groups[0] == [6, 1, 5]  # the shortest first: 0, 1 and 2 words
+    assert [lengths[i] for i in groups[-1]] == [9]  # a 9-word text alone: two would be 18 tokens
+
+
+def test_a_text_longer_than_the_token_budget_still_gets_a_batch() -> None:
+    assert [batch.indices for batch in batches(read([50]), batch_size=8, max_tokens=10)] == [[0]]
