@@ -14,7 +14,6 @@ from attnviz.errors import ConfigError
 
 RNN_TYPES = ("gru", "lstm")
 ATTENTION_TYPES = ("max-class", "additive", "dot")
-FAITHFUL_ATTENTION = ("none", "task-scaling")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -32,9 +31,6 @@ class ModelConfig:
     layers: int = 1
     rnn: str = "gru"
     attention: str = "max-class"
-    # "task-scaling" (TaSc, Chrysostomou & Aletras 2021): each word's attention is multiplied by a learned
-    # score of its embedding alone, s_t = x_t . u, and the products pool the states and are the explanation.
-    faithful_attention: str = "none"
     # Dropout on the embeddings (whole channels for a whole text) and on the pooled vector;
     # randomly initialised embeddings overfit small sets such as SST-2 quickly without it.
     embedding_dropout: float = 0.5
@@ -49,7 +45,6 @@ class ModelConfig:
     def __post_init__(self) -> None:
         _check_choice("rnn", self.rnn, RNN_TYPES)
         _check_choice("attention", self.attention, ATTENTION_TYPES)
-        _check_choice("faithful_attention", self.faithful_attention, FAITHFUL_ATTENTION)
         _check_range("embedding_size", self.embedding_size, 1, 4096)
         _check_range("hidden_size", self.hidden_size, 1, 4096)
         _check_range("layers", self.layers, 1, 2)

@@ -85,22 +85,3 @@ def test_prediction_and_explanation_come_from_one_pass_of_the_same_weights() -> 
     output = network(token_ids, lengths, return_attention=True)
     assert isinstance(output, AttentionOutput)
     assert torch.equal(logits, output.logits)
-
-
-def test_task_scaling_multiplies_each_words_attention_by_its_own_embedding_score() -> None:
-    torch.manual_seed(0)
-    config = ModelConfig(vocabulary_size=30, num_classes=2, embedding_size=8, hidden_size=4)
-    plain = AttentionClassifierNetwork(config).eval()
-    scaled = AttentionClassifierNetwork(
-        ModelConfig(**{**config.to_dict(), "faithful_attention": "task-scaling"})
-    ).eval()
-    scaled.load_state_dict({**plain.state_dict(), "scaling.weight": scaled.state_dict()["scaling.weight"]})
-    token_ids, lengths = pad([[3, 4, 5], [6, 7]])
-    with torch.no_grad():
-        before = plain(token_ids, lengths, return_attention=True)
-        after = scaled(token_ids, lengths, return_attention=True)
-        assert isinstance(before, AttentionOutput) and isinstance(after, AttentionOutput)
-        scores = scaled.encoder.embedding(token_ids) @ scaled.scaling.weight[0]  # s_t = x_t . u
-    assert torch.allclose(after.weights, before.weights * scores * (token_ids != 0))
-    assert after.weights[1, 2] == 0.0  # padding stays at exactly zero
-    assert not torch.allclose(after.logits, before.logits)

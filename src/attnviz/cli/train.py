@@ -8,7 +8,7 @@ import click
 
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.cli.progress import ProgressDisplay
-from attnviz.config import ATTENTION_TYPES, DEVICES, FAITHFUL_ATTENTION, RNN_TYPES, ModelConfig, TrainingConfig
+from attnviz.config import ATTENTION_TYPES, DEVICES, RNN_TYPES, ModelConfig, TrainingConfig
 
 _MODEL, _TRAINING = ModelConfig(), TrainingConfig()
 
@@ -19,13 +19,6 @@ _SETTINGS: list[tuple[str, Any, Any, str]] = [
     ("--layers", click.IntRange(1, 2), _MODEL.layers, "Stacked RNN layers."),
     ("--rnn", click.Choice(RNN_TYPES), _MODEL.rnn, "Recurrent cell."),
     ("--attention", click.Choice(ATTENTION_TYPES), _MODEL.attention, "Attention form."),
-    (
-        "--faithful-attention",
-        click.Choice(FAITHFUL_ATTENTION),
-        _MODEL.faithful_attention,
-        "Train attention to be a more faithful explanation: task-scaling multiplies each word's weight by a "
-        "learned score of the word alone.",
-    ),
     ("--dropout", float, _MODEL.dropout, "Dropout before the output layer."),
     ("--embedding-dropout", float, _MODEL.embedding_dropout, "Dropout on the embeddings."),
     ("--max-length", int, _MODEL.max_length, "Words read per text; longer texts are cut."),

@@ -35,10 +35,6 @@ class AttentionClassifierNetwork(nn.Module):
         features = self.encoder.output_size
         self.attention = ATTENTION_LAYERS[config.attention](features, config.num_classes)
         self.dropout = nn.Dropout(config.dropout)
-        self.scaling: nn.Linear | None = None
-        if config.faithful_attention == "task-scaling":
-            self.scaling = nn.Linear(config.embedding_size, 1, bias=False)  # TaSc's u
-            nn.init.normal_(self.scaling.weight)
         self.output = nn.Linear(features, config.num_classes)
         nn.init.xavier_uniform_(self.output.weight)
         nn.init.zeros_(self.output.bias)
@@ -65,9 +61,6 @@ class AttentionClassifierNetwork(nn.Module):
         hidden = self.encoder(embedded, lengths)  # (batch, time, features)
         mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
         pooled, weights, class_scores = self.attention(hidden, mask)  # (batch, features), (batch, time)
-        if self.scaling is not None:
-            weights = weights * self.scaling(embedded).squeeze(-1).float() * mask  # (batch, time)
-            pooled = pool(hidden, weights)
         if attention is not None or detach_attention:
             weights = weights.detach() if attention is None else attention.to(weights.dtype) * mask
             pooled = pool(hidden, weights)  # (batch, features)
