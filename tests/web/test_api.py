@@ -15,7 +15,7 @@ import pytest
 from fastapi import FastAPI
 
 from attnviz.classifier import TextClassifier
-from attnviz.explanation import SCHEMA_KEYS
+from attnviz.explanation import METHOD_NAMES, SCHEMA_KEYS
 from attnviz.web import ServerLimits
 from attnviz.web.encoding import explanation_json
 from tests.web.conftest import client_for
@@ -99,7 +99,7 @@ async def test_models_lists_names_classes_methods_and_limits(
         body = (await client.get("/api/v1/models")).json()
     assert body["default"] == "tiny"
     assert [model["name"] for model in body["models"]] == ["tiny", "tiny-2"]
-    assert body["models"][0]["methods"] == ["attention"]
+    assert body["models"][0]["methods"] == list(METHOD_NAMES)
     assert body["models"][0]["classes"] == ["negative", "neutral", "positive"]
     assert body["limits"]["max_texts"] == 7 and body["limits"]["max_body_bytes"] == 1 << 20
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi import FastAPI
 
-from attnviz.render.colors import normalise_weights, shade, text_colour
+from attnviz.render.colors import normalise_signed, normalise_weights, shade, shade_signed, text_colour
 from tests.web.conftest import LiveServer
 
 if TYPE_CHECKING:
@@ -211,3 +211,25 @@ def test_write_the_screenshot_for_the_docs(browser: Browser, make_app: Callable[
         DOCS.mkdir(exist_ok=True)
         page.screenshot(path=str(DOCS / "serve.png"), clip={"x": 0, "y": 0, "width": 1000, "height": 640})
     assert (DOCS / "serve.png").stat().st_size < 300_000
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_signed_methods_are_shaded_with_the_diverging_palette(open_page: Callable[..., Opened], scheme: str) -> None:
+    opened = open_page(color_scheme=scheme)
+    opened.page.select_option("#method", "leave-one-out")
+    text = "The staff were lovely but the room was awful."
+    opened.type(text)
+    answer = opened.page.evaluate(
+        """async (text) => (await (await fetch('/api/v1/explain', {method: 'POST', headers: {'content-type':
+        'application/json'}, body: JSON.stringify({texts: [text], method: 'leave-one-out'})})).json())""",
+        text,
+    )
+    weights = [token["weight"] for token in answer["explanations"][0]["tokens"]]
+    assert min(weights) < 0 < max(weights)  # the case worth drawing: evidence both ways
+    expected = [css_rgb(shade_signed(value)) for value in normalise_signed(weights)]
+    opened.page.wait_for_function(
+        "c => getComputedStyle(document.querySelector('#heatmap .token')).backgroundColor === c", arg=expected[0]
+    )
+    assert [token["background"] for token in opened.tokens()] == expected
+    assert "red words speak against it" in (opened.page.text_content("#ramp-text") or "")
+    assert opened.problems == []

@@ -143,6 +143,7 @@ def script_colour_model() -> dict[str, list[list[int]] | list[float]]:
     return {
         "stops": [list(rgb) for rgb in STOPS],
         "darkStops": [list(rgb) for rgb in DARK_STOPS],
+        "divergingStops": [list(rgb) for rgb in DIVERGING_STOPS],
         "linear": [_linear(level) for level in range(256)],
     }
 

@@ -15,7 +15,8 @@ import jinja2
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import HTMLResponse, Response
 
-from attnviz.render.colors import PALETTE_NAME, script_colour_model
+from attnviz.explanation import SIGNED_METHODS
+from attnviz.render.colors import DIVERGING_PALETTE_NAME, PALETTE_NAME, script_colour_model
 from attnviz.render.report import SCRIPTS
 from attnviz.render.report_data import script_json
 from attnviz.render.terminal import CONTROL_CHARACTERS
@@ -59,6 +60,7 @@ def page_config(service: InferenceService) -> dict[str, Any]:
         "maxTextChars": service.limits.max_text_chars,
         "debounceMs": DEBOUNCE_MS,
         **script_colour_model(),
+        "signedMethods": sorted(SIGNED_METHODS),
         "controls": CONTROL_CHARACTERS.pattern,
     }
 
@@ -68,7 +70,12 @@ def page_router(app: FastAPI, service: InferenceService) -> APIRouter:
     page = (
         _environment()
         .get_template("page.html.j2")
-        .render(config=script_json(page_config(service)), models=service.registry.names, palette=PALETTE_NAME)
+        .render(
+            config=script_json(page_config(service)),
+            models=service.registry.names,
+            palette=PALETTE_NAME,
+            diverging_palette=DIVERGING_PALETTE_NAME,
+        )
     )
 
     @router.get("/", response_class=HTMLResponse)

@@ -25,6 +25,18 @@ function attnvizColours(model) {
     return finite.map((w) => unit(w / largest));
   }
 
+  // normalise_signed: divide by the largest absolute weight, into [-1, 1].
+  function normaliseSigned(weights) {
+    const finite = Array.from(weights, (w) => (Number.isFinite(w) ? w : 0));
+    let largest = 0;
+    for (const w of finite) if (Math.abs(w) > largest) largest = Math.abs(w);
+    return finite.map((w) => (largest > 0 ? Math.max(-1, Math.min(1, w / largest)) : 0));
+  }
+
+  // shade_signed: [-1, 1] onto the diverging stops.
+  const shadeSigned = (value) =>
+    shade(Number.isFinite(value) ? (Math.max(-1, Math.min(1, value)) + 1) / 2 : 0.5, model.divergingStops);
+
   function shade(value, stops) {
     const position = unit(value) * (stops.length - 1);
     const low = Math.min(Math.floor(position), stops.length - 2);
@@ -46,5 +58,5 @@ function attnvizColours(model) {
   const textColour = (rgb) => (contrast(rgb, BLACK) >= contrast(rgb, WHITE) ? BLACK : WHITE);
   const hex = (rgb) => "#" + rgb.map((c) => c.toString(16).padStart(2, "0")).join("");
 
-  return { unit, normalise, shade, textColour, hex };
+  return { unit, normalise, normaliseSigned, shade, shadeSigned, textColour, hex };
 }

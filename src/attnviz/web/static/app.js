@@ -12,7 +12,7 @@
 
   // ---- colour model: attnvizColours (colors.js, loaded before this script) ----
 
-  const { unit, normalise: normaliseBy, shade, textColour, hex } = attnvizColours(config);
+  const { unit, normalise: normaliseBy, normaliseSigned, shade, shadeSigned, textColour, hex } = attnvizColours(config);
   const normalise = (weights) => normaliseBy(weights, "max");
   const stops = () => (darkQuery.matches ? config.darkStops : config.stops);
 
@@ -31,8 +31,11 @@
 
   const formatWeight = (w) => (Number.isFinite(w) ? w.toFixed(w > 0 && w < 0.001 ? 6 : 3) : String(w));
 
-  function paint(span, value, description) {
-    const background = shade(value, stops());
+  // A signed method's own scores (red against the prediction, blue for it) use the diverging palette.
+  const isSigned = (method, view) => !view && config.signedMethods.includes(method);
+
+  function paint(span, value, description, signed) {
+    const background = signed ? shadeSigned(value) : shade(value, stops());
     span.style.setProperty("background-color", hex(background));
     span.style.setProperty("color", hex(textColour(background)));
     span.title = description;
@@ -40,11 +43,11 @@
   }
 
   // Draws `explanation.text` into `box` with one shaded span per token; `describe(t)` titles token t.
-  function drawHeatmap(box, explanation, weights, describe) {
+  function drawHeatmap(box, explanation, weights, describe, signed = false) {
     box.replaceChildren();
     const text = explanation.text;
     const offsets = utf16Offsets(text);
-    const values = normalise(weights);
+    const values = signed ? normaliseSigned(weights) : normalise(weights);
     let position = 0;
     explanation.tokens.forEach((token, t) => {
       const start = offsets[token.start];
@@ -53,7 +56,7 @@
       const span = element("span", "token");
       span.setAttribute("data-weight", String(weights[t]));
       appendText(span, text.slice(start, end));
-      paint(span, values[t], describe(t));
+      paint(span, values[t], describe(t), signed);
       box.append(span);
       position = end;
     });
@@ -165,7 +168,10 @@
     ui.label.textContent = explanation.label;
     ui.confidence.textContent = "(" + (explanation.probabilities[explanation.label] ?? 0).toFixed(3) + ")";
     drawProbabilities(explanation);
-    drawHeatmap(ui.heatmap, explanation, weights, (t) => "attention " + formatWeight(weights[t]));
+    const signed = isSigned(explanation.method, view);
+    const name = explanation.method === "attention" || view ? "attention " : explanation.method + " ";
+    drawHeatmap(ui.heatmap, explanation, weights, (t) => name + formatWeight(weights[t]), signed);
+    drawRamp(signed);
     ui.truncated.hidden = !explanation.truncated;
     ui.truncated.textContent = "The model read the first " + explanation.tokens.length + " words; the rest was not read.";
     ui.result.hidden = false;
@@ -284,15 +290,18 @@
 
   // ---- wiring ----
 
-  function drawRamp() {
-    const palette = stops();
+  function drawRamp(signed = false) {
+    const palette = signed ? config.divergingStops : stops();
     const parts = palette.map((rgb, i) => hex(rgb) + " " + ((100 * i) / (palette.length - 1)).toFixed(3) + "%");
     ui.ramp.style.setProperty("background", "linear-gradient(to right, " + parts.join(", ") + ")");
+    byId("ramp-low").textContent = signed ? "-1" : "0";
+    const legend = byId("ramp-text");
+    legend.textContent = signed ? legend.dataset.signed : legend.dataset.attention;
   }
 
   function redrawAll() {
-    drawRamp();
     if (state.explanation) drawExplanation();
+    else drawRamp();
     compare.redraw();
   }
 
