@@ -19,7 +19,7 @@ from attnviz.checkpoint import SavedModel, load_model, save_model
 from attnviz.config import ModelConfig, TrainingConfig
 from attnviz.errors import ConfigError, DataError, NotFittedError
 from attnviz.explanation import Explanations
-from attnviz.inference import encode_texts, predict_probabilities, predict_with_attention
+from attnviz.inference import encode_texts, predict_probabilities
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.text.tokenizer import Tokenizer
@@ -137,7 +137,7 @@ class TextClassifier:
         for position, (sequence, given) in enumerate(zip(encoded.sequences, weights, strict=True)):
             if len(sequence) != len(given):
                 raise DataError(f"Text {position + 1} has {len(sequence)} words read but {len(given)} weights.")
-        return predict_with_attention(self.network_, encoded.sequences, weights, self.device_).numpy()
+        return predict_probabilities(self.network_, encoded.sequences, self.device_, attention=weights).numpy()
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         probabilities = self.predict_proba(texts)

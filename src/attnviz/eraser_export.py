@@ -18,6 +18,7 @@ from attnviz.metrics.faithfulness import AOPC_FRACTIONS, PredictProba, only_toke
 from attnviz.metrics.plausibility import runs
 
 HARD_FRACTION = 0.10
+assert HARD_FRACTION in AOPC_FRACTIONS
 _WORD = re.compile(r"\S+")
 
 
@@ -32,8 +33,6 @@ def eraser_records(
         return [dict(zip(classes, row.tolist(), strict=True)) for row in rows]
 
     hard = [top_tokens(e, HARD_FRACTION) for e in explanations]
-    removed = scores([without_tokens(e, p) for e, p in zip(explanations, hard, strict=True)])
-    alone = scores([only_tokens(e, p) for e, p in zip(explanations, hard, strict=True)])
     thresholds = [
         (
             fraction,
@@ -42,6 +41,8 @@ def eraser_records(
         )
         for fraction in AOPC_FRACTIONS
     ]
+    # The hard rationale is one of the thresholds: its erased-input scores are already there.
+    _, removed, alone = next(scores_at for scores_at in thresholds if scores_at[0] == HARD_FRACTION)
     records = []
     for index, (explanation, document) in enumerate(zip(explanations, documents, strict=True)):
         records.append(

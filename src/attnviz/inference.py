@@ -148,34 +148,28 @@ def _finished(item: tuple[int, EncodedTexts, Future[list[BatchAttention]]]) -> A
 
 
 def predict_probabilities(
-    network: AttentionClassifierNetwork, sequences: Sequence[Sequence[int]], device: torch.device
-) -> torch.Tensor:
-    """(texts, classes) class probabilities in input order."""
-    probabilities = torch.zeros(len(sequences), network.config.num_classes)
-    network.eval()
-    with torch.inference_mode():
-        for batch in iterate_batches(sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE), sequences):
-            logits = network(batch.token_ids.to(device), batch.lengths)
-            assert isinstance(logits, torch.Tensor)
-            probabilities[batch.indices] = logits.float().softmax(-1).cpu()
-    return probabilities
-
-
-def predict_with_attention(
     network: AttentionClassifierNetwork,
     sequences: Sequence[Sequence[int]],
-    weights: Sequence[Sequence[float]],
     device: torch.device,
+    attention: Sequence[Sequence[float]] | None = None,
 ) -> torch.Tensor:
-    """(texts, classes) probabilities when each text's attention is replaced by `weights` (one per token)."""
+    """(texts, classes) class probabilities in input order; `attention`, one weight per token of each
+    text, replaces the weights the network would compute (the permutation test)."""
     probabilities = torch.zeros(len(sequences), network.config.num_classes)
     network.eval()
     with torch.inference_mode():
         for batch in iterate_batches(sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE), sequences):
-            attention = torch.zeros(batch.token_ids.shape)  # (batch, time)
-            for row, index in enumerate(batch.indices):
-                attention[row, : len(weights[index])] = torch.tensor(weights[index], dtype=torch.float32)
-            logits = network(batch.token_ids.to(device), batch.lengths, attention=attention.to(device))
+            given = None if attention is None else _attention_batch(attention, batch.indices, batch.token_ids.shape)
+            logits = network(
+                batch.token_ids.to(device), batch.lengths, attention=None if given is None else given.to(device)
+            )
             assert isinstance(logits, torch.Tensor)
             probabilities[batch.indices] = logits.float().softmax(-1).cpu()
     return probabilities
+
+
+def _attention_batch(attention: Sequence[Sequence[float]], indices: list[int], shape: torch.Size) -> torch.Tensor:
+    padded = torch.zeros(shape)  # (batch, time)
+    for row, index in enumerate(indices):
+        padded[row, : len(attention[index])] = torch.tensor(attention[index], dtype=torch.float32)
+    return padded

@@ -20,7 +20,7 @@ from attnviz._version import __version__
 from attnviz.errors import ConfigError
 from attnviz.explain import METHODS
 from attnviz.explanation import Explanation
-from attnviz.metrics.agreement import Agreement, kendall_tau, method_agreement
+from attnviz.metrics.agreement import Agreement, method_agreement
 from attnviz.metrics.attention import attention_entropy, permutation_test
 from attnviz.metrics.faithfulness import (
     AOPC_FRACTIONS,
@@ -78,10 +78,11 @@ def build_scorecard(
         methods=scores,
         jain_wallace=_jain_wallace(classifier, texts, explained),
         attention=_attention_figures(classifier, attention, permutations, seed),
-        disagreements=_disagreements(classifier, explained, labels, shown),
+        disagreements=_disagreements(classifier, scores, attention, labels, shown),
         aopc_fractions=AOPC_FRACTIONS,
         deletion_fractions=DELETION_FRACTIONS,
         footer=footer or default_footer(),
+        explanations=explained,
     )
 
 
@@ -161,29 +162,26 @@ def _attention_figures(
 
 def _disagreements(
     classifier: TextClassifier,
-    explained: dict[str, list[Explanation]],
+    scores: dict[str, MethodScores],
+    attention: list[Explanation],
     labels: Sequence[str] | None,
     shown: int,
 ) -> list[Disagreement]:
-    others = [method for method in explained if method != "attention" and method not in BASELINES]
-    attention = explained["attention"]
+    """The texts whose attention ranks the words least like the other (non-baseline) methods, by the
+    mean of the per-text Kendall taus the method scores already hold."""
+    per_method = [
+        s.agreement_with_attention.taus for name, s in scores.items()
+        if s.agreement_with_attention is not None and name not in BASELINES
+    ]  # fmt: skip
     taus = []
-    for index, explanation in enumerate(attention):
-        weights = [t.weight for t in explanation.tokens]
-        values = [kendall_tau(weights, [t.weight for t in explained[m][index].tokens])[0] for m in others]
-        defined = [value for value in values if not math.isnan(value)]
+    for index in range(len(attention)):
+        defined = [taus_of[index] for taus_of in per_method if not math.isnan(taus_of[index])]
         if defined:
             taus.append((float(np.mean(defined)), index))
     picked = sorted(taus)[:shown]
     checks = _deletion_checks(classifier, [attention[index] for _, index in picked])
     return [
-        Disagreement(
-            index=index,
-            tau=tau,
-            true_label=labels[index] if labels is not None else None,
-            explanations={method: explained[method][index] for method in explained},
-            deletion=check,
-        )
+        Disagreement(index=index, tau=tau, true_label=labels[index] if labels is not None else None, deletion=check)
         for (tau, index), check in zip(picked, checks, strict=True)
     ]
 

@@ -47,7 +47,6 @@ class Disagreement:
     index: int
     tau: float  # mean Kendall tau between attention and the other methods on this text
     true_label: str | None
-    explanations: dict[str, Explanation]
     deletion: DeletionCheck
 
 
@@ -64,6 +63,7 @@ class Scorecard:
     aopc_fractions: tuple[float, ...]
     deletion_fractions: tuple[float, ...]
     footer: dict[str, str]  # versions, model hash, date
+    explanations: dict[str, list[Explanation]]  # per method, every text's explanation (not in the JSON)
 
     def to_json(self) -> dict[str, Any]:
         """The figures (no examples): `{"accuracy", "examples", "methods": {name: {...}}, ...}`."""

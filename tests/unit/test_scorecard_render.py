@@ -29,15 +29,14 @@ def card() -> Scorecard:
         for name in ("attention", "leave-one-out")
     }  # fmt: skip
     example = Disagreement(
-        index=0, tau=-0.5, true_label="<i>neg</i>",
-        explanations={name: hostile_explanation(name) for name in scores},
-        deletion=DeletionCheck(["<script>alert(1)</script>"], "neg", 0.2),
+        index=0, tau=-0.5, true_label="<i>neg</i>", deletion=DeletionCheck(["<script>alert(1)</script>"], "neg", 0.2),
     )  # fmt: skip
     return Scorecard(
         title="<title>card</title>", examples=1, accuracy=None, methods=scores,
         jain_wallace={"leave-one-out": Agreement(0.1, 0.2, 0.0, 1, (0.1,))},
         attention={"entropy_mean": 0.5, "entropy_of_uniform_mean": 0.7, "permutation_median_change": 0.01},
         disagreements=[example], aopc_fractions=(0.5,), deletion_fractions=(0.0, 0.5, 1.0), footer={"model": "<m>"},
+        explanations={name: [hostile_explanation(name)] for name in scores},
     )  # fmt: skip
 
 

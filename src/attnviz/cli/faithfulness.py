@@ -34,7 +34,7 @@ def run_faithfulness(
         classifier, texts, labels, methods=settings.methods or DEFAULT_METHODS, rationales=rationales,
         title=f"Faithfulness of {Path(model).name} on {Path(data).name}", footer=footer,
     )  # fmt: skip
-    _write_files(card, settings, classifier, texts, documents)
+    _write_files(card, settings, classifier, documents)
     if as_json:
         click.echo(json.dumps(card.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -83,9 +83,7 @@ def _pick(values: list[T], keep: list[int]) -> list[T]:
     return [values[index] for index in keep]
 
 
-def _write_files(
-    card: Scorecard, settings: CardSettings, classifier: Any, texts: list[str], documents: list[str]
-) -> None:
+def _write_files(card: Scorecard, settings: CardSettings, classifier: Any, documents: list[str]) -> None:
     from attnviz.writers import write_text
 
     if settings.output:
@@ -96,7 +94,7 @@ def _write_files(
     if settings.export_eraser:
         from attnviz.eraser_export import eraser_records
 
-        attention = classifier.explain(texts)
+        attention = card.explanations["attention"]
         records = eraser_records(attention, classifier.predict_proba, documents, classifier.classes_)
         write_text(settings.export_eraser, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         click.echo(f"Wrote {len(records):,} ERASER records to {settings.export_eraser}.", err=True)

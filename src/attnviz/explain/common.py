@@ -57,25 +57,19 @@ def build_explanation(
     index: int,
     weights: Sequence[float],
     method: str,
-    class_weights: Sequence[Sequence[float]] | None = None,  # (tokens, classes)
 ) -> Explanation:
-    """The `Explanation` of text `index` from one weight per token read (and optionally per class)."""
+    """The `Explanation` of text `index` from one weight per token read (no per-class weights)."""
     classes = classifier.classes_
     tokens = read.encoded.tokens[index]
     assert len(weights) == len(tokens)
-    rows: Sequence[Mapping[str, float]] = (
-        [dict(zip(classes, row, strict=True)) for row in class_weights]
-        if class_weights is not None
-        else [{}] * len(tokens)
-    )
     probabilities = read.probabilities[index]
     return Explanation(
         text=read.texts[index],
         label=classes[int(probabilities.argmax())],
         probabilities=dict(zip(classes, probabilities.tolist(), strict=True)),
         tokens=[
-            TokenWeight(token.text, token.start, token.end, float(weight), row)
-            for token, weight, row in zip(tokens, weights, rows, strict=True)
+            TokenWeight(token.text, token.start, token.end, float(weight))
+            for token, weight in zip(tokens, weights, strict=True)
         ],
         truncated=read.encoded.truncated[index],
         method=method,

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from attnviz.explain.common import (
-    ReadTexts,
     batches,
     build_explanation,
     check_options,
@@ -55,28 +54,25 @@ def _explain(
     weights: list[list[float]] = [[] for _ in texts]
     for batch in batches(read, BATCH_SIZE):
         embedded = network.encoder.embedding(batch.token_ids.to(device)).detach()  # (batch, time, embedding)
-        gradient = target_gradient(network, batch, embedded, _targets(read, batch, device), detach_attention)
+        targets = read.predicted[batch.indices].to(device)  # (batch,)
+        gradient = target_gradient(network, batch, embedded, targets, detach_attention)
         scores = gradient.norm(dim=-1) if method == "gradient" else (gradient * embedded).sum(dim=-1)
         for row, index in enumerate(batch.indices):
             weights[index] = scores[row, : int(batch.lengths[row])].tolist()
     return [build_explanation(classifier, read, index, weights[index], method) for index in range(len(texts))]
 
 
-def _targets(read: ReadTexts, batch: Batch, device: torch.device) -> torch.Tensor:
-    return read.predicted[batch.indices].to(device)  # (batch,)
-
-
 def target_gradient(
     network: AttentionClassifierNetwork,
     batch: Batch,
     embedded: torch.Tensor,  # (rows, time, embedding)
-    targets: torch.Tensor,  # (rows,)
+    targets: torch.Tensor,  # (texts,): the class to differentiate, per text of `batch`
     detach_attention: bool = False,
 ) -> torch.Tensor:
     """d logit[target] / d embedded for every row at once (rows do not interact), (rows, time, embedding).
 
-    `embedded` may have more rows than `batch` has texts (integrated gradients' steps): ids and lengths
-    are repeated to match.
+    `embedded` may have several rows per text of `batch` (integrated gradients' steps, text by text):
+    ids, lengths and targets are repeated to match.
     """
     repeats = embedded.shape[0] // len(batch.indices)
     token_ids = batch.token_ids.repeat_interleave(repeats, dim=0).to(embedded.device)

@@ -75,13 +75,13 @@ def _rows(card: Scorecard) -> list[dict[str, str]]:
 def _examples(card: Scorecard) -> list[dict[str, object]]:
     examples = []
     for item in card.disagreements:
-        attention = item.explanations["attention"]
+        attention = card.explanations["attention"][item.index]
         examples.append(
             {
                 "number": item.index + 1,
                 "tau": _number(item.tau),
                 "true_label": item.true_label,
-                "views": [(method, class_view(e, "max", None)) for method, e in item.explanations.items()],
+                "views": [(method, class_view(e[item.index], "max", None)) for method, e in card.explanations.items()],
                 "label": attention.label,
                 "probability": _number(attention.probabilities[attention.label]),
                 "deletion": item.deletion,

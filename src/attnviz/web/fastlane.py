@@ -13,11 +13,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from attnviz.errors import AttnvizError
 from attnviz.web.encoding import error_body
 from attnviz.web.problems import status_of
+from attnviz.web.security import replay
 
 Answer = Callable[[Any], Awaitable[bytes]]
 _JSON = (b"content-type", b"application/json")
@@ -34,20 +35,6 @@ async def _send(send: Send, status: int, body: bytes) -> None:
     headers = [_JSON, (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def _replay(message: Message, receive: Receive) -> Receive:
-    """A receive that gives `message` again (the body already read here), then the real stream."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return message
-        return await receive()
-
-    return replay
 
 
 class FastLane:
@@ -67,7 +54,7 @@ class FastLane:
         try:
             body = model.model_validate_json(message.get("body", b""))
         except ValidationError:
-            await self.app(scope, _replay(message, receive), send)  # FastAPI words the 422
+            await self.app(scope, replay(message, receive), send)  # FastAPI words the 422
             return
         try:
             await _send(send, 200, await answer(body))

@@ -143,7 +143,8 @@ class BodyLimitMiddleware:
                 return
             if not message.get("more_body", False):
                 break
-        await self.app(scope, self._replay(bytes(body), receive), send)
+        body_message: Message = {"type": "http.request", "body": bytes(body), "more_body": False}
+        await self.app(scope, replay(body_message, receive), send)
 
     def _message(self, size: int | None) -> str:
         size_text = f"has {size:,} bytes, over" if size is not None else "is over"
@@ -152,15 +153,17 @@ class BodyLimitMiddleware:
             "send less, or start the server with a larger --max-body."
         )
 
-    @staticmethod
-    def _replay(body: bytes, receive: Receive) -> Receive:
-        sent = False
 
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # after the body: wait for the disconnect as usual
+def replay(message: Message, receive: Receive) -> Receive:
+    """A receive that gives `message` again (the body a middleware already read), then the real stream,
+    where the disconnect comes as usual."""
+    sent = False
 
-        return replay
+    async def receive_again() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return message
+        return await receive()
+
+    return receive_again

@@ -11,7 +11,7 @@
   const total = index.p.length;
   const labelled = Array.isArray(index.y);
   const classes = config.classes;
-  const { element, appendText } = attnvizText(config.controls);
+  const { element, appendText, appendRest } = attnvizText(config.controls);
   const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
 
   // ---- colour model: attnvizColours (colors.js, inlined before this script) ----
@@ -146,15 +146,7 @@
       spans.push(span);
       position = end;
     }
-    const rest = ex.text.slice(position);
-    if (rest && ex.truncated) {
-      const tail = element("span", "tail");
-      tail.title = "not read by the model";
-      appendText(tail, rest);
-      box.append(tail);
-    } else if (rest) {
-      appendText(box, rest);
-    }
+    appendRest(box, ex.text.slice(position), ex.truncated);
     return { box, spans };
   }
 

@@ -40,5 +40,17 @@ function attnvizText(pattern) {
     if (last < text.length) parent.append(text.slice(last));
   }
 
-  return { element, appendText };
+  // What follows the last token: dimmed and marked "not read" when the model cut the text there.
+  function appendRest(box, rest, truncated) {
+    if (rest && truncated) {
+      const tail = element("span", "tail");
+      tail.title = "not read by the model";
+      appendText(tail, rest);
+      box.append(tail);
+    } else if (rest) {
+      appendText(box, rest);
+    }
+  }
+
+  return { element, appendText, appendRest };
 }

@@ -8,7 +8,7 @@
   const byId = (id) => document.getElementById(id);
   const config = JSON.parse(byId("attnviz-config").textContent);
   const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
-  const { element, appendText } = attnvizText(config.controls);
+  const { element, appendText, appendRest } = attnvizText(config.controls);
 
   // ---- colour model: attnvizColours (colors.js, loaded before this script) ----
 
@@ -60,15 +60,7 @@
       box.append(span);
       position = end;
     });
-    const rest = text.slice(position);
-    if (rest && explanation.truncated) {
-      const tail = element("span", "tail");
-      tail.title = "not read by the model";
-      appendText(tail, rest);
-      box.append(tail);
-    } else if (rest) {
-      appendText(box, rest);
-    }
+    appendRest(box, text.slice(position), explanation.truncated);
     return box;
   }
 
