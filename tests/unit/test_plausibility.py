@@ -8,7 +8,7 @@ import pytest
 from attnviz.errors import DataError
 from attnviz.explanation import Explanation, TokenWeight
 from attnviz.metrics.plausibility import average_precision, gold_tokens, plausibility, runs
-from attnviz.text.rationales import read_eraser
+from attnviz.text.rationales import RationaleExample, match_rationales, read_eraser
 
 
 def letters(weights: list[float]) -> Explanation:
@@ -73,3 +73,10 @@ def test_a_broken_eraser_folder_is_named(tmp_path: Path) -> None:
         read_eraser(folder)
     with pytest.raises(DataError, match="An ERASER split is one of train, val, test, not 'dev'"):
         read_eraser(folder, "dev")
+
+
+def test_rationales_match_texts_that_differ_only_in_trailing_whitespace() -> None:
+    document = RationaleExample("d1.txt", "a fine film .\n", "POS", ((2, 6),))
+    spans, names = match_rationales(["a fine film .", " a fine film .", "other"], [document])
+    assert spans == [[(2, 6)], [], []]  # leading space would shift every span: no match
+    assert names == ["d1.txt", "2", "3"]

@@ -48,19 +48,16 @@ def _examples(
     if settings.rationales is None:
         dataset = read(data, readers, require_labels=False)
         return list(dataset.texts), dataset.labels, None, [str(n) for n in range(1, len(dataset.texts) + 1)]
-    from attnviz.text.rationales import read_eraser
+    from attnviz.text.rationales import match_rationales, read_eraser
 
     examples = read_eraser(settings.rationales)
     if Path(data).resolve() == Path(settings.rationales).resolve():
         texts = [e.text for e in examples]
         return texts, [e.label for e in examples], [list(e.spans) for e in examples], [e.document for e in examples]
     dataset = read(data, readers, require_labels=False)
-    by_text = {e.text.strip(): e for e in examples}
-    matched = [by_text.get(text.strip()) for text in dataset.texts]
-    if not any(matched):
+    rationales, documents = match_rationales(dataset.texts, examples)
+    if not any(rationales):
         raise DataError(f"No text of {data} is one of the documents in {settings.rationales}; give matching data.")
-    rationales = [list(e.spans) if e else [] for e in matched]
-    documents = [e.document if e else str(n) for n, e in enumerate(matched, start=1)]
     return list(dataset.texts), dataset.labels, rationales, documents
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,3 +56,15 @@ def _example(root: Path, record: dict[str, object], where: str) -> RationaleExam
         return RationaleExample(document, text, str(record["classification"]), tuple(spans))
     except (KeyError, IndexError, TypeError, OSError) as error:
         raise DataError(f"{where}: not a readable ERASER annotation ({error}).") from error
+
+
+def match_rationales(
+    texts: Sequence[str], examples: Sequence[RationaleExample]
+) -> tuple[list[list[tuple[int, int]]], list[str]]:
+    """Per text, the spans of the document with the same text (none if no document matches) and a name:
+    the document's, or the text's line number. Only trailing whitespace may differ, so spans still fit."""
+    by_text = {example.text.rstrip(): example for example in examples}
+    matched = [by_text.get(text.rstrip()) for text in texts]
+    spans = [list(example.spans) if example else [] for example in matched]
+    names = [example.document if example else str(number) for number, example in enumerate(matched, start=1)]
+    return spans, names
