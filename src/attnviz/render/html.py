@@ -20,6 +20,7 @@ from attnviz.explanation import SIGNED_METHODS, Explanation
 from attnviz.render.colors import (
     DIVERGING_PALETTE_NAME,
     PALETTE_NAME,
+    RGB,
     Scale,
     hex_colour,
     normalise_signed,
@@ -131,20 +132,18 @@ def colour_style(value: float) -> str:
 
     Carrying the dark pair too lets `prefers-color-scheme: dark` switch palettes without any script.
     """
-    light, dark = shade(value), shade(value, dark=True)
-    return (
-        f"--attnviz-bg:{hex_colour(light)};--attnviz-fg:{hex_colour(text_colour(light))};"
-        f"--attnviz-bg-dark:{hex_colour(dark)};--attnviz-fg-dark:{hex_colour(text_colour(dark))}"
-    )
+    return _custom_properties(shade(value), shade(value, dark=True))
 
 
 def signed_colour_style(value: float) -> str:
     """A signed score's colour (diverging palette), the same in light and dark mode."""
-    rgb = shade_signed(value)
-    background, foreground = hex_colour(rgb), hex_colour(text_colour(rgb))
+    return _custom_properties(shade_signed(value), shade_signed(value))
+
+
+def _custom_properties(light: RGB, dark: RGB) -> str:
     return (
-        f"--attnviz-bg:{background};--attnviz-fg:{foreground};"
-        f"--attnviz-bg-dark:{background};--attnviz-fg-dark:{foreground}"
+        f"--attnviz-bg:{hex_colour(light)};--attnviz-fg:{hex_colour(text_colour(light))};"
+        f"--attnviz-bg-dark:{hex_colour(dark)};--attnviz-fg-dark:{hex_colour(text_colour(dark))}"
     )
 
 
