@@ -22,6 +22,7 @@ from attnviz.explanation import Explanations
 from attnviz.inference import encode_texts, predict_probabilities
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
+from attnviz.pretrained import copy_vectors, read_vocabulary_vectors, sized_for_vectors
 from attnviz.text.tokenizer import Tokenizer
 from attnviz.text.vocabulary import Vocabulary
 from attnviz.training.splitting import stratified_split
@@ -37,7 +38,8 @@ class TextClassifier:
 
     Settings are the fields of `ModelConfig` (embedding_size, hidden_size, layers, rnn, attention,
     dropout, max_length, ...) and `TrainingConfig` (epochs, batch_size, learning_rate, patience,
-    valid_fraction, seed, device, ...), given as keywords; unknown names are refused.
+    valid_fraction, seed, device, embeddings: a word vectors file to start from, ...), given as
+    keywords; unknown names are refused.
     """
 
     def __init__(self, **settings: Any) -> None:
@@ -83,8 +85,7 @@ class TextClassifier:
         )
         self.device_ = resolve_device(self.training_config.device)
         torch.manual_seed(self.training_config.seed)
-        config = _replace(self.model_config, vocabulary_size=len(self.vocabulary_), num_classes=len(self.classes_))
-        self.network_ = AttentionClassifierNetwork(config).to(self.device_)
+        self.network_ = self._build_network().to(self.device_)
         history = train_network(
             self.network_, self._encode(texts, string_labels), self._encode(valid_texts, valid_string_labels),
             self.training_config, self.device_, callback,
@@ -92,6 +93,19 @@ class TextClassifier:
         self.history_ = [record.to_dict() for record in history]
         self.meta_ = self._training_meta(texts, string_labels, len(valid_texts))
         return self
+
+    def _build_network(self) -> AttentionClassifierNetwork:
+        """A fresh network for the vocabulary and classes; its embeddings start from the pretrained
+        vectors when `embeddings` names a file (whose width is the embedding_size unless one was set)."""
+        config = _replace(self.model_config, vocabulary_size=len(self.vocabulary_), num_classes=len(self.classes_))
+        path = self.training_config.embeddings
+        if path is None:
+            return AttentionClassifierNetwork(config)
+        vectors = read_vocabulary_vectors(path, self.vocabulary_, self.model_config.lowercase)
+        config = sized_for_vectors(config, vectors, path, explicit="embedding_size" in self.settings)
+        network = AttentionClassifierNetwork(config)
+        copy_vectors(network, self.vocabulary_, vectors)
+        return network
 
     def _encode(self, texts: Sequence[str], labels: Sequence[str]) -> EncodedData:
         encoded = encode_texts(texts, self.tokenizer_, self.vocabulary_, self.model_config.max_length)

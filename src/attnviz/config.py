@@ -13,7 +13,7 @@ from typing import Any
 from attnviz.errors import ConfigError
 
 RNN_TYPES = ("gru", "lstm")
-ATTENTION_TYPES = ("max-class", "additive", "dot")
+ATTENTION_TYPES = ("max-class", "additive", "dot", "per-class")
 DEVICES = ("auto", "cpu", "cuda")
 
 
@@ -88,6 +88,9 @@ class TrainingConfig:
     weight_average: float = 0.99
     seed: int = 0
     device: str = "auto"
+    # A word2vec, GloVe or fastText vectors file to start the embeddings from (None: random start).
+    # Only training reads it; the copied vectors are part of the saved weights.
+    embeddings: str | None = None
 
     def __post_init__(self) -> None:
         _check_choice("device", self.device, DEVICES)
@@ -100,6 +103,10 @@ class TrainingConfig:
             raise ConfigError(f"weight_average must be from 0 (off) to below 1, not {self.weight_average}.")
         if self.learning_rate <= 0:
             raise ConfigError(f"learning_rate must be positive, not {self.learning_rate}.")
+        if hasattr(self.embeddings, "__fspath__"):  # a pathlib.Path: kept as text, for meta.json
+            object.__setattr__(self, "embeddings", str(self.embeddings))
+        if self.embeddings is not None and (not isinstance(self.embeddings, str) or not self.embeddings):
+            raise ConfigError(f"embeddings must be the path of a word vectors file, not {self.embeddings!r}.")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,3 +21,7 @@ class ModelFolderError(AttnvizError, OSError):
 
 class NotFittedError(AttnvizError, RuntimeError):
     """A classifier was asked to predict, explain or save before it was trained or loaded."""
+
+
+class ExportError(AttnvizError, RuntimeError):
+    """The model cannot be exported: the ONNX packages are missing or the exported model is wrong."""

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from attnviz._version import __version__
 from attnviz.checkpoint import model_sha256
 from attnviz.errors import DataError
+from attnviz.explanation import Explanation
 from attnviz.metrics.classification import classification_report
 from attnviz.render.colors import Scale
 from attnviz.render.report_model import Provenance, ReportData
@@ -68,6 +70,20 @@ def _check_labels(labels: list[str], classes: list[str]) -> None:
         )
 
 
+def _explain_by_method(
+    classifier: TextClassifier, texts: list[str], methods: Sequence[str]
+) -> dict[str, Sequence[Explanation]]:
+    """The texts explained by each extra method (attention, always the primary, and repeats left out)."""
+    explained: dict[str, Sequence[Explanation]] = {}
+    for method in dict.fromkeys(methods):
+        if method == "attention":
+            continue
+        started = time.perf_counter()
+        explained[method] = classifier.explain(texts, method=method)
+        logger.info("explained %d texts by %s in %.1f s", len(texts), method, time.perf_counter() - started)
+    return explained
+
+
 def build_report(
     classifier: TextClassifier,
     dataset: TextDataset,
@@ -75,8 +91,12 @@ def build_report(
     *,
     title: str | None = None,
     scale: Scale = "max",
+    methods: Sequence[str] = (),
 ) -> ReportData:
-    """Explain every text of `dataset` with `classifier` (loaded from `model_folder`) for a report."""
+    """Explain every text of `dataset` with `classifier` (loaded from `model_folder`) for a report.
+
+    Attention drives the report; each of `methods` besides it is shown side by side under every text.
+    """
     if not dataset.texts:
         raise DataError(f"{dataset.source} has no texts to report on; pass a file with at least one text.")
     classes = list(classifier.classes_)
@@ -98,4 +118,5 @@ def build_report(
         provenance=_provenance(model_folder, dataset),
         scale=scale,
         notes=notes,
+        method_explanations=_explain_by_method(classifier, dataset.texts, methods),
     )

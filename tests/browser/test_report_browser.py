@@ -10,13 +10,23 @@ import random
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from attnviz.explanation import Explanation, TokenWeight
 from attnviz.lexicon import attention_lexicon
 from attnviz.metrics import classification_report
-from attnviz.render.colors import Scale, hex_colour, normalise_weights, shade, text_colour, token_weights
+from attnviz.render.colors import (
+    Scale,
+    hex_colour,
+    normalise_signed,
+    normalise_weights,
+    shade,
+    shade_signed,
+    text_colour,
+    token_weights,
+)
 from attnviz.render.report_model import Provenance, ReportData
 from tests.browser.conftest import ReportPage
 
@@ -405,3 +415,73 @@ def test_unlabelled_report_filters_by_prediction_without_errors(open_report: Ope
     assert report.ids() == [i for i, e in enumerate(data.explanations) if e.label == "negative"][:50]
     assert "true" not in str(report.page.text_content("li.example .facts"))
     assert report.problems() == []
+
+
+METHOD_ROWS = """els => els.map(li => ({
+    id: Number(li.dataset.id),
+    rows: [...li.querySelectorAll('.methods .method-row')].map(row => ({
+        method: row.dataset.method,
+        name: row.querySelector('.method-name').textContent,
+        text: row.querySelector('.method-text').textContent,
+        tokens: [...row.querySelectorAll('.mtok')].map(s => ({
+            title: s.title, description: s.getAttribute('aria-description'),
+            background: getComputedStyle(s).backgroundColor, color: getComputedStyle(s).color,
+        })),
+    })),
+}))"""
+
+
+def with_signed_method(data: ReportData) -> ReportData:
+    """`data` with leave-one-out (signed: alternating positive and negative scores) and gradient scores."""
+    signed, unsigned = [], []
+    for e in data.explanations:
+        scores = [(-1) ** t * (t + 1) / len(e.tokens) for t in range(len(e.tokens))]
+        signed.append(
+            dataclasses.replace(e, tokens=[t._replace(weight=w) for t, w in zip(e.tokens, scores, strict=True)])
+        )
+        unsigned.append(dataclasses.replace(e, tokens=[t._replace(weight=t.weight / 2) for t in e.tokens]))
+    return dataclasses.replace(data, method_explanations={"leave-one-out": signed, "gradient": unsigned})
+
+
+def python_colours(weights: list[float], signed: bool) -> list[tuple[str, str]]:
+    shades = (
+        [shade_signed(v) for v in normalise_signed(weights)] if signed else list(map(shade, normalise_weights(weights)))
+    )
+    return [(hex_colour(rgb), hex_colour(text_colour(rgb))) for rgb in shades]
+
+
+def test_methods_side_by_side_show_one_row_per_method_in_python_colours(
+    open_report: OpenReport, corpus: ReportData
+) -> None:
+    data = with_signed_method(corpus)
+    report = open_report(data)
+    shown = report.page.eval_on_selector_all("li.example", METHOD_ROWS)
+    assert len(shown) == 50
+    for example in shown:
+        position = example["id"]
+        rows = {row["method"]: row for row in example["rows"]}
+        assert [row["name"] for row in example["rows"]] == ["attention", "leave-one-out", "gradient"]
+        assert all(row["text"] == data.explanations[position].text for row in example["rows"])
+        for method, row in rows.items():
+            explained = data.method_explanations.get(method, data.explanations)[position]
+            weights = [t.weight for t in explained.tokens]
+            got = [(as_hex(t["background"]), as_hex(t["color"])) for t in row["tokens"]]
+            assert got == python_colours(weights, signed=method == "leave-one-out")
+            assert all(t["title"] == t["description"] and t["title"].startswith(method + " ") for t in row["tokens"])
+    first = rows_of(shown[0], "leave-one-out")
+    assert float(first[1]["title"].split()[1]) < 0 < float(first[0]["title"].split()[1])
+    positive, negative = (as_hex(first[t]["background"]) for t in (0, 1))
+    assert int(positive[5:], 16) > int(positive[1:3], 16)  # blue: supports the predicted class
+    assert int(negative[1:3], 16) > int(negative[5:], 16)  # red: speaks against it
+    assert report.page.locator(".legend .signed-ramp").count() == 1
+    assert_shown_as_in_python(report, data)  # the main heatmap is unchanged
+    assert report.problems() == []
+
+
+def rows_of(example: dict[str, Any], method: str) -> list[dict[str, Any]]:
+    return next(row["tokens"] for row in example["rows"] if row["method"] == method)
+
+
+def test_no_methods_block_without_extra_methods(open_report: OpenReport, corpus: ReportData) -> None:
+    report = open_report(corpus)
+    assert report.page.locator(".methods, .signed-ramp").count() == 0

@@ -127,6 +127,19 @@ def test_report_writes_one_self_contained_file(trained_folder: Path, tiny_csv: P
     assert "tiny.csv" in page
 
 
+def test_report_method_option_adds_methods_side_by_side(trained_folder: Path, tmp_path: Path) -> None:
+    data, output = tmp_path / "few.csv", tmp_path / "report.html"
+    data.write_text("text,label\nthe food was great,positive\nrude staff,negative\n")
+    args = ("--method", "gradient-x-input", "--method", "attention", "--method", "random", "--method", "random")
+    result = run("report", str(trained_folder), str(data), "-o", str(output), *args)
+    assert result.exit_code == 0, result.output
+    page = output.read_text()
+    config = json.loads(page.split('id="attnviz-config">', 1)[1].split("</script>", 1)[0])
+    assert config["methods"] == ["gradient-x-input", "random"] and config["signedMethods"] == ["gradient-x-input"]
+    assert "blue words support the predicted class" in page
+    fails_with_one_line(run("report", str(trained_folder), str(data), "--method", "nope"), "nope")
+
+
 def test_report_needs_an_html_file_name(trained_folder: Path, tiny_csv: Path, tmp_path: Path) -> None:
     fails_with_one_line(run("report", str(trained_folder), str(tiny_csv), "-o", str(tmp_path / "r.pdf")), ".html")
 
@@ -271,7 +284,9 @@ def test_explain_shows_several_methods_text_by_text(trained_folder: Path, tmp_pa
         "-o",
         str(page),
     )
-    assert page.read_text(encoding="utf-8").count("by gradient-x-input") == 2
+    html = page.read_text(encoding="utf-8")  # one block per text, a row per method
+    assert html.count("2 methods side by side") == 2
+    assert html.count('data-method="gradient-x-input"') == 2 and html.count('data-method="attention"') == 2
     lines = tmp_path / "both.jsonl"
     run("explain", str(trained_folder), "a", "b", "--method", "random", "--method", "uniform", "-o", str(lines))
     methods = [json.loads(line)["method"] for line in lines.read_text(encoding="utf-8").splitlines()]

@@ -113,7 +113,7 @@ def test_a_single_string_is_refused_rather_than_split_into_characters(classifier
         classifier.predict("great")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("attention", ["additive", "dot"])
+@pytest.mark.parametrize("attention", ["additive", "dot", "per-class"])
 @pytest.mark.parametrize("rnn", ["gru", "lstm"])
 def test_other_attention_forms_and_cells_train_save_and_explain(
     tiny_corpus: tuple[list[str], list[str]], tmp_path: Path, attention: str, rnn: str
@@ -123,6 +123,9 @@ def test_other_attention_forms_and_cells_train_save_and_explain(
     (explanation,) = TextClassifier.load(tmp_path / "m").explain(["the food was great"])
     assert math.isclose(sum(t.weight for t in explanation.tokens), 1.0, rel_tol=1e-5)
     assert all(len(t.class_weights) == 3 for t in explanation.tokens)
+    if attention == "per-class":  # the weights used are the predicted class's own
+        own = [t.class_weights[explanation.label] for t in explanation.tokens]
+        assert [t.weight for t in explanation.tokens] == pytest.approx(own, abs=1e-6)
 
 
 def test_explaining_in_pipelined_chunks_gives_the_same_result(

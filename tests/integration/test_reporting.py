@@ -49,3 +49,15 @@ def test_model_hash_follows_content_not_location(trained_folder: Path, tmp_path:
     (copy / "model.safetensors").unlink()
     with pytest.raises(ModelFolderError, match=r"model\.safetensors is missing"):
         model_sha256(copy)
+
+
+def test_extra_methods_explain_the_same_tokens_once_each(classifier: TextClassifier, trained_folder: Path) -> None:
+    dataset = TextDataset(["the food was great", "rude staff and cold soup"], None, "<stdin>")
+    methods = ("attention", "leave-one-out", "gradient", "leave-one-out")
+    report = build_report(classifier, dataset, trained_folder, methods=methods)
+    assert list(report.method_explanations) == ["leave-one-out", "gradient"]
+    for explained in report.method_explanations.values():
+        assert [[t[:3] for t in e.tokens] for e in explained] == [
+            [t[:3] for t in e.tokens] for e in report.explanations
+        ]
+    assert build_report(classifier, dataset, trained_folder, methods=("attention",)).method_explanations == {}

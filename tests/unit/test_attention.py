@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from attnviz.config import ModelConfig
-from attnviz.nn.attention import ATTENTION_LAYERS, MaxClassAttention, masked_softmax
+from attnviz.config import ATTENTION_TYPES, ModelConfig
+from attnviz.nn.attention import MaxClassAttention, PerClassAttention, masked_softmax
 from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
 from attnviz.training.batching import pad
 
@@ -54,7 +54,7 @@ def _network(attention: str, rnn: str = "gru", layers: int = 1) -> AttentionClas
     return AttentionClassifierNetwork(config).eval()
 
 
-@pytest.mark.parametrize("attention", sorted(ATTENTION_LAYERS))
+@pytest.mark.parametrize("attention", ATTENTION_TYPES)
 @pytest.mark.parametrize("rnn", ["gru", "lstm"])
 def test_every_form_sums_to_one_on_real_tokens_and_zero_on_padding(attention: str, rnn: str) -> None:
     token_ids, lengths = pad([[5, 6, 7], [8], [9, 10, 11, 12, 13], []])
@@ -67,7 +67,7 @@ def test_every_form_sums_to_one_on_real_tokens_and_zero_on_padding(attention: st
     assert torch.isfinite(output.logits).all()
 
 
-@pytest.mark.parametrize("attention", sorted(ATTENTION_LAYERS))
+@pytest.mark.parametrize("attention", ATTENTION_TYPES)
 def test_a_text_gets_the_same_weights_alone_or_beside_much_longer_texts(attention: str) -> None:
     network = _network(attention)
     short = [3, 4, 5, 6]
@@ -85,3 +85,31 @@ def test_prediction_and_explanation_come_from_one_pass_of_the_same_weights() -> 
     output = network(token_ids, lengths, return_attention=True)
     assert isinstance(output, AttentionOutput)
     assert torch.equal(logits, output.logits)
+
+
+def test_per_class_attention_weights_each_class_by_its_own_evidence() -> None:
+    evidence = torch.tensor([[[2.0, 0.0], [0.0, 4.0], [1.0, 1.0], [9.0, 9.0]]])  # (batch, time, classes)
+    mask = torch.tensor([[True, True, True, False]])
+    centred, weights, scores = PerClassAttention()(evidence, mask)
+    assert torch.equal(centred[0, :3], torch.tensor([[1.0, -1.0], [-2.0, 2.0], [0.0, 0.0]]))
+    expected = torch.softmax(torch.tensor([1.0, -2.0, 0.0]) / PerClassAttention.temperature, 0)
+    assert torch.allclose(weights[0, 0, :3], expected) and weights[0, 0, 3] == 0
+    assert torch.allclose(masked_softmax(scores.transpose(1, 2), mask[:, None, :]), weights)
+
+
+def test_per_class_network_reports_the_predicted_class_weights_and_pools_evidence_with_them() -> None:
+    network = _network("per-class")
+    token_ids, lengths = pad([[5, 6, 7, 8], [9, 10]])
+    output = network(token_ids, lengths, return_attention=True)
+    assert isinstance(output, AttentionOutput)
+    embedded = network.encoder.embed(token_ids)  # (batch, time, embedding)
+    evidence = network.output(torch.cat([network.encoder(embedded, lengths), embedded], dim=-1))
+    centred = evidence - evidence.mean(-1, keepdim=True)  # (batch, time, classes)
+    mask = torch.arange(token_ids.shape[1]) < lengths[:, None]
+    class_weights = masked_softmax(output.class_scores.transpose(1, 2), mask[:, None, :])  # (batch, classes, time)
+    assert torch.allclose(output.logits, (class_weights * centred.transpose(1, 2)).sum(-1), atol=1e-6)
+    predicted = output.logits.argmax(-1)
+    assert torch.allclose(output.weights, class_weights[torch.arange(2), predicted], atol=1e-6)
+    shuffled = network(token_ids, lengths, attention=torch.tensor([[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]))
+    assert isinstance(shuffled, torch.Tensor)
+    assert torch.allclose(shuffled, centred[torch.arange(2), torch.tensor([3, 0])], atol=1e-6)

@@ -153,7 +153,7 @@ def test_every_format_stores_the_same_weights() -> None:
     assert [token["weight"] for item in stored for token in item["tokens"]] == weights
     spans = TokenSpans(render_fragment(EXPLANATIONS)).tokens
     assert [float(span["data-weight"] or "nan") for span in spans] == pytest.approx(weights, rel=1e-6)
-    assert [span["title"] for span in spans] == [f"weight {w:.3f}" for w in weights]
+    assert [span["title"] for span in spans] == [f"attention {w:.3f}" for w in weights]
     assert [span["aria-description"] for span in spans] == [f"attention {w:.3f}" for w in weights]
     latex = [float(w) for w in re.findall(r"% weight (\S+)", render_latex(EXPLANATIONS))]
     assert latex == weights

@@ -35,7 +35,7 @@ HOSTILE = [
 TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "div", "span", "section", "bdi", "ul", "li"}
 TAGS |= {"p", "details", "summary"}
 ATTRIBUTES = {"lang", "charset", "http-equiv", "content", "name", "class", "style", "title", "data-weight"}
-ATTRIBUTES |= {"dir", "data-class", "data-code", "aria-description"}
+ATTRIBUTES |= {"dir", "data-class", "data-code", "aria-description", "data-method"}
 COLOUR_PAIRS = (
     "--attnviz-bg:#[0-9a-f]{6};--attnviz-fg:#[0-9a-f]{6};--attnviz-bg-dark:#[0-9a-f]{6};--attnviz-fg-dark:#[0-9a-f]{6}"
 )
@@ -150,7 +150,7 @@ def test_text_block_content_equals_the_original_text(text: str, truncate: bool) 
 def test_tokens_carry_their_weight_in_title_data_attribute_and_aria_description() -> None:
     explanation = Explanation("nice plot", "pos", {"pos": 1.0}, [TokenWeight("nice", 0, 4, 0.231)])
     parsed = Parsed(render_fragment([explanation]))
-    assert "weight 0.231" in parsed.attribute_values("title")
+    assert "attention 0.231" in parsed.attribute_values("title")
     assert "0.231" in parsed.attribute_values("data-weight")
     assert parsed.attribute_values("aria-description") == ["attention 0.231"]
 
@@ -269,5 +269,23 @@ def test_signed_methods_are_shaded_red_to_blue_under_their_own_legend() -> None:
     backgrounds = [style.split("--attnviz-bg:")[1][:7] for style in styles]
     assert backgrounds[10:14] == [hex_colour(shade_signed(v)) for v in (-0.5, 1.0, 0.0, 0.25)]  # after 2 legends
     assert "by leave-one-out" in page and "Signed" in page and "ColorBrewer RdBu" in page
-    assert "Highest scores" in page
+    assert "Highest leave-one-out scores" in page and "leave-one-out 0.400" in Parsed(page).attribute_values("title")
     assert "Signed" not in render_page([explain("plain attention")])
+
+
+def test_one_text_explained_by_several_methods_is_one_block_with_a_row_per_method() -> None:
+    text = "not bad at all"
+    words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    attention = Explanation(text, "pos", {"pos": 0.8, "neg": 0.2}, [TokenWeight(*w, 0.25) for w in words])
+    scores = [TokenWeight(*w, v) for w, v in zip(words, [-1, 1, 0, 0], strict=True)]
+    signed = dataclasses.replace(attention, tokens=scores)
+    other = explain("another text")
+    for render in (render_page, render_fragment):
+        signed_view = dataclasses.replace(signed, method="leave-one-out")
+        html = render([attention, signed_view, other, dataclasses.replace(other, method="random")])
+        parsed = Parsed(html)
+        assert html.count('class="attnviz-block"') == 2 and html.count("2 methods side by side") == 2
+        assert parsed.attribute_values("data-method") == ["attention", "leave-one-out", "attention", "random"]
+        assert parsed.texts[:2] == [text, text]  # the page adds per-class views after the rows
+        assert "leave-one-out -1.000" in parsed.attribute_values("aria-description")
+    assert render_page([attention, attention]).count('class="attnviz-block"') == 2  # same method twice: two blocks

@@ -142,8 +142,14 @@ def decode(html: str) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, An
             weights = _unpack(chunk["w"][k], chunk["wb"][k], floats=True)
             n = len(tokens)
             views = [weights[v * n : (v + 1) * n] for v in range(chunk["v"][k])]
-            examples.append({"text": text, "tokens": tokens, "views": views, "p": chunk["p"][k], "t": chunk["t"][k]})
+            methods = [_unpack(m, width, floats=True) for m, width in zip(*_methods(chunk, k), strict=True)]
+            example = {"text": text, "tokens": tokens, "views": views, "methods": methods}
+            examples.append(example | {"p": chunk["p"][k], "t": chunk["t"][k]})
     return config, index, examples
+
+
+def _methods(chunk: dict[str, Any], k: int) -> tuple[list[str], list[int]]:
+    return (chunk["m"][k], chunk["mb"][k]) if "m" in chunk else ([], [])
 
 
 def _hash(content: str) -> str:
@@ -161,7 +167,8 @@ def test_csp_allows_exactly_the_inline_script_and_style_by_hash() -> None:
         "base-uri": "'none'",
         "form-action": "'none'",
     }
-    scripts = [(TEMPLATES / name).read_text(encoding="utf-8") for name in ("colors.js", "text.js", "report.js")]
+    names = ("colors.js", "text.js", "report_methods.js", "report.js")
+    scripts = [(TEMPLATES / name).read_text(encoding="utf-8") for name in names]
     assert script == "\n".join(scripts)  # the shared colour model and text drawing, then the report's own code
     assert not any("style" in attrs for _, attrs in page.tags)  # inline style attributes would be blocked
 
@@ -174,7 +181,7 @@ def test_page_loads_nothing_from_anywhere() -> None:
         assert not any(value and value.startswith("//") for value in attrs.values())
 
 
-@pytest.mark.parametrize("name", ["report.js", "colors.js", "text.js"])
+@pytest.mark.parametrize("name", ["report.js", "report_methods.js", "colors.js", "text.js"])
 def test_script_uses_no_html_parsing_or_code_evaluating_api(name: str) -> None:
     script = (TEMPLATES / name).read_text(encoding="utf-8")
     for api in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
@@ -315,6 +322,64 @@ def test_unknown_true_label_and_overlapping_tokens_are_data_errors() -> None:
     )
     with pytest.raises(DataError, match="token spans"):
         render_report(dataclasses.replace(data, explanations=[overlapping, data.explanations[1]]))
+
+
+def with_methods(data: ReportData, *methods: str) -> ReportData:
+    """`data` with extra methods whose weights are signed (and float32-exact for the second method)."""
+    extra = {}
+    for number, method in enumerate(methods):
+        explained = []
+        for e in data.explanations:
+            weights = [(-1) ** t * (t + 1) / 8 if number else (t - 1.5) / 7 for t in range(len(e.tokens))]
+            tokens = [token._replace(weight=w, class_weights={}) for token, w in zip(e.tokens, weights, strict=True)]
+            explained.append(dataclasses.replace(e, tokens=tokens, method=method))
+        extra[method] = explained
+    return dataclasses.replace(data, method_explanations=extra)
+
+
+def legend(html: str) -> str:
+    """The "How to read the heatmaps" section (the page's script and style mention methods too)."""
+    return html[html.index('id="legend-title"') : html.index('id="lexicon-title"')]
+
+
+def test_method_weights_decode_back_in_method_order_and_the_config_names_them() -> None:
+    data = with_methods(report([*REVIEWS, "emoji 😀 after 𝒜 done"], ["pos", "neg"]), "leave-one-out", "gradient")
+    html = render_report(data)
+    config, _, examples = decode(html)
+    assert config["methods"] == ["leave-one-out", "gradient"] and config["signedMethods"] == ["leave-one-out"]
+    for position, decoded in enumerate(examples):
+        expected = [[t.weight for t in data.method_explanations[m][position].tokens] for m in config["methods"]]
+        assert decoded["methods"] == expected
+        assert decoded["views"][0] == [t.weight for t in data.explanations[position].tokens]
+    chunk = json.loads(Page(html).json_blocks()["attnviz-d0"])
+    assert {width for widths in chunk["mb"] for width in widths} == {4, 8}  # eighths are exact in float32
+    assert "blue words support the predicted class" in legend(html) and "ColorBrewer RdBu" in legend(html)
+    assert "methods side by side" in legend(html) and "leave-one-out, gradient" in legend(html)
+
+
+def test_a_report_without_methods_has_no_method_data_and_no_signed_legend() -> None:
+    html = render_report(report(REVIEWS, ["pos", "neg"]))
+    config, _, _ = decode(html)
+    assert config["methods"] == [] and config["signedMethods"] == []
+    assert "mb" not in json.loads(Page(html).json_blocks()["attnviz-d0"])
+    assert "blue words support" not in legend(html) and "methods side by side" not in legend(html)
+    unsigned = legend(render_report(with_methods(report(REVIEWS, ["pos", "neg"]), "gradient")))
+    assert "methods side by side" in unsigned and "blue words support" not in unsigned
+
+
+def test_method_explanations_must_match_the_attention_ones() -> None:
+    data = with_methods(report(REVIEWS, ["pos", "neg"]), "gradient-x-input")
+    explained = list(data.method_explanations["gradient-x-input"])
+    explained[1] = dataclasses.replace(explained[1], tokens=explained[1].tokens[:-1])
+    with pytest.raises(
+        DataError, match=r"^The gradient-x-input explanation of example 1 has 3 tokens where attention has 4;"
+    ):
+        dataclasses.replace(data, method_explanations={"gradient-x-input": explained})
+    with pytest.raises(DataError, match="cover 2 texts but the attention ones 9"):
+        dataclasses.replace(data, method_explanations={"gradient": explained[:2]})
+    explained[1] = dataclasses.replace(explained[1], text="something else")
+    with pytest.raises(DataError, match="example 1 is of another text"):
+        dataclasses.replace(data, method_explanations={"gradient": explained})
 
 
 hostile_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=30)), min_size=1, max_size=5).map(" ".join)

@@ -20,7 +20,7 @@ from attnviz.render.colors import normalise_signed, normalise_weights, shade, sh
 from tests.web.conftest import LiveServer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Dialog, Page
+    from playwright.sync_api import Browser, Dialog, Page, Route
 
 HOSTILE = ['<img src=x onerror="window.__pwned=1">', "<script>window.__pwned=1</script>"]
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -88,10 +88,10 @@ def expected_text_colours(weights: list[float], dark: bool = False) -> list[str]
     return [css_rgb(text_colour(shade(value, dark=dark))) for value in normalise_weights(weights)]
 
 
-def served_explanation(opened: Opened, text: str, model: str = "tiny") -> dict[str, Any]:
-    script = """async ([text, model]) => (await (await fetch('/api/v1/explain', {method: 'POST',
-        headers: {'content-type': 'application/json'}, body: JSON.stringify({texts: [text], model})})).json())"""
-    answer: dict[str, Any] = opened.page.evaluate(script, [text, model])
+def served_explanation(opened: Opened, text: str, model: str = "tiny", method: str = "attention") -> dict[str, Any]:
+    script = """async ([text, model, method]) => (await (await fetch('/api/v1/explain', {method: 'POST', headers:
+        {'content-type': 'application/json'}, body: JSON.stringify({texts: [text], model, method})})).json())"""
+    answer: dict[str, Any] = opened.page.evaluate(script, [text, model, method])
     return answer["explanations"][0]  # type: ignore[no-any-return]
 
 
@@ -138,8 +138,8 @@ def test_hostile_text_is_shown_as_text_and_runs_nothing(open_page: Callable[...,
         opened.page.fill("#text", text)
         opened.wait_for(text)
         assert opened.page.eval_on_selector_all("#heatmap img, #heatmap script", "els => els.length") == 0
-        compare_text = opened.page.text_content("#compare-left-map")
-        assert compare_text in ("", text)
+        every_panel = "t => [...document.querySelectorAll('#compare-left-map, #methods-rows .heatmap')]"
+        opened.page.wait_for_function(every_panel + ".every(m => m.textContent === t)", arg=text)
     opened.page.wait_for_timeout(300)  # give an injected handler every chance to run
     assert opened.page.evaluate("typeof window.__pwned") == "undefined"
     assert opened.page.query_selector_all("body img") == []
@@ -232,4 +232,73 @@ def test_signed_methods_are_shaded_with_the_diverging_palette(open_page: Callabl
     )
     assert [token["background"] for token in opened.tokens()] == expected
     assert "red words speak against it" in (opened.page.text_content("#ramp-text") or "")
+    assert opened.problems == []
+
+
+def method_row(method: str) -> str:
+    return f'#methods-rows .method-row[data-method="{method}"]'
+
+
+def test_compare_methods_shows_one_row_per_ticked_method(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    page = opened.page
+    assert page.is_visible("#methods")
+    ticked = page.eval_on_selector_all("#methods-choices input:checked", "bs => bs.map(b => b.value)")
+    assert ticked == ["attention", "gradient-x-input", "integrated-gradients", "leave-one-out"]
+    page.check('#methods-choices input[value="gradient"]')
+    page.uncheck('#methods-choices input[value="integrated-gradients"]')
+    text = "The staff were lovely but the room was awful."
+    opened.type(text)
+    shown = ["attention", "gradient", "gradient-x-input", "leave-one-out"]
+    maps = "document.querySelectorAll('#methods-rows .heatmap')"
+    drawn = f"([t, n]) => {maps}.length === n && [...{maps}].every(m => m.textContent === t && m.firstChild)"
+    page.wait_for_function(drawn, arg=[text, len(shown)])
+    rows = page.eval_on_selector_all("#methods-rows .method-row", "rs => rs.map(r => r.dataset.method)")
+    assert rows == shown
+    captions = page.eval_on_selector_all("#methods-rows figcaption", "cs => cs.map(c => c.textContent)")
+    assert captions == shown
+    words = [*text.rstrip(".").split(), "."]
+    for method in shown:
+        tokens = opened.tokens(method_row(method))
+        assert [token["text"] for token in tokens] == words
+        assert page.text_content(f"{method_row(method)} .heatmap") == text
+    weights = [token["weight"] for token in served_explanation(opened, text, method="leave-one-out")["tokens"]]
+    assert min(weights) < 0 < max(weights)
+    signed = opened.tokens(method_row("leave-one-out"))
+    assert [token["background"] for token in signed] == [css_rgb(shade_signed(v)) for v in normalise_signed(weights)]
+    assert [token["weight"] for token in signed] == pytest.approx(weights)
+    first = page.get_attribute(f"{method_row('leave-one-out')} .token", "aria-description")
+    assert first is not None and first.startswith("leave-one-out ")
+    attention = [token["weight"] for token in served_explanation(opened, text)["tokens"]]
+    assert [token["background"] for token in opened.tokens(method_row("attention"))] == expected_backgrounds(attention)
+    assert "red speaks against it" in (page.text_content("#methods-legend") or "")
+    page.uncheck('#methods-choices input[value="gradient"]')
+    assert page.eval_on_selector_all("#methods-rows .method-row", "rs => rs.map(r => r.dataset.method)") == [
+        "attention",
+        "gradient-x-input",
+        "leave-one-out",
+    ]
+    assert opened.problems == []
+
+
+def test_a_failing_method_shows_its_message_in_its_own_row(open_page: Callable[..., Opened]) -> None:
+    opened = open_page()
+    message = "Leave-one-out is limited to short texts here."
+
+    def refuse_leave_one_out(route: Route) -> None:
+        if json.loads(route.request.post_data or "{}").get("method") != "leave-one-out":
+            route.continue_()
+            return
+        body = json.dumps({"status": 413, "message": message, "errors": []})
+        route.fulfill(status=413, content_type="application/json", body=body)
+
+    opened.page.route("**/api/v1/explain", refuse_leave_one_out)
+    opened.type("great food")
+    row = method_row("leave-one-out")
+    opened.page.wait_for_function("s => document.querySelector(s).textContent.includes('limited')", arg=f"{row} p")
+    assert opened.page.text_content(f"{row} .status") == message
+    assert opened.tokens(row) == []
+    assert [token["text"] for token in opened.tokens(method_row("attention"))] == ["great", "food"]
+    assert opened.page.text_content("#heatmap") == "great food"
+    opened.problems = [problem for problem in opened.problems if "413" not in problem]  # the browser logs the 413
     assert opened.problems == []

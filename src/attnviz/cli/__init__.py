@@ -33,12 +33,13 @@ def cli(verbose: bool) -> None:
 
 def _register() -> None:
     from attnviz.cli.demo import demo
+    from attnviz.cli.export import export
     from attnviz.cli.report import report
     from attnviz.cli.serve import serve
     from attnviz.cli.train import train
     from attnviz.cli.use import evaluate, explain, info, predict
 
-    for command in (train, predict, explain, evaluate, report, serve, info, demo):
+    for command in (train, predict, explain, evaluate, report, serve, export, info, demo):
         cli.add_command(command)
 
 

@@ -10,6 +10,7 @@ import click
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.config import DEVICES
 from attnviz.errors import DataError
+from attnviz.explanation import METHOD_NAMES
 
 
 @click.command()
@@ -21,10 +22,15 @@ from attnviz.errors import DataError
     "--scale", type=click.Choice(["max", "fixed"]), default="max", show_default=True,
     help="Shade by each text's largest weight (max) or by the raw weight on a fixed 0-1 scale.",
 )  # fmt: skip
+@click.option(
+    "--method", "methods", type=click.Choice(METHOD_NAMES), multiple=True,
+    help="Also show this explanation method under every text, beside attention; repeat it for several.",
+)  # fmt: skip
 @reader_options
 @click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 def report(
-    model: str, data: str, output: str, title: str | None, scale: str, device: str, **options: Any
+    model: str, data: str, output: str, title: str | None, scale: str, methods: tuple[str, ...], device: str,
+    **options: Any,
 ) -> None:  # fmt: skip
     """Write an HTML report of MODEL on DATA (labelled or not): metrics, filters, every heatmap, a lexicon."""
     from attnviz.classifier import TextClassifier
@@ -37,7 +43,7 @@ def report(
     started = time.perf_counter()
     dataset = read(data, reader_settings(options), require_labels=False)
     classifier = TextClassifier.load(model, device=device)
-    content = build_report(classifier, dataset, model, title=title, scale=scale)  # type: ignore[arg-type]
+    content = build_report(classifier, dataset, model, title=title, scale=scale, methods=methods)  # type: ignore[arg-type]
     write_text(output, render_report(content))
     seconds = time.perf_counter() - started
     click.echo(f"Wrote a report of {len(dataset.texts):,} texts to {output} in {seconds:.1f} s.", err=True)

@@ -18,7 +18,12 @@ _SETTINGS: list[tuple[str, Any, Any, str]] = [
     ("--hidden-size", int, _MODEL.hidden_size, "RNN units per direction."),
     ("--layers", click.IntRange(1, 2), _MODEL.layers, "Stacked RNN layers."),
     ("--rnn", click.Choice(RNN_TYPES), _MODEL.rnn, "Recurrent cell."),
-    ("--attention", click.Choice(ATTENTION_TYPES), _MODEL.attention, "Attention form."),
+    (
+        "--attention",
+        click.Choice(ATTENTION_TYPES),
+        _MODEL.attention,
+        "Attention form; per-class: each class attends to its own evidence, the faithful choice (see README).",
+    ),
     ("--dropout", float, _MODEL.dropout, "Dropout before the output layer."),
     ("--embedding-dropout", float, _MODEL.embedding_dropout, "Dropout on the embeddings."),
     ("--max-length", int, _MODEL.max_length, "Words read per text; longer texts are cut."),
@@ -47,6 +52,11 @@ def _setting_options(function: Any) -> Any:
 @click.option("-o", "--output", required=True, type=click.Path(), help="Model folder to write.")
 @click.option("--valid", type=click.Path(), help="Validation file (otherwise --valid-fraction of DATA).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no per-epoch lines.")
+@click.option(
+    "--embeddings", type=click.Path(dir_okay=False), metavar="FILE",
+    help="Start the embeddings from pretrained word vectors: word2vec (text or binary), GloVe or fastText .vec, "
+    "also .gz. Their width is the embedding size unless --embedding-size is given.",
+)  # fmt: skip
 @reader_options
 @_setting_options
 def train(data: str, output: str, valid: str | None, quiet: bool, **options: Any) -> None:

@@ -78,6 +78,39 @@ class DotAttention(nn.Module):
         return pool(hidden, weights), weights, None
 
 
+class PerClassAttention(nn.Module):
+    """Each class attends on its own, and scores every token by the evidence for that class the output
+    layer finds in it: `v_tc = w_c . s_t + b_c` (centred over the classes; the network makes `s_t` the
+    token's state beside its own embedding), `a_c = softmax_t(v_tc / T)`,
+    `logit_c = sum_t a_tc v_tc`. A class's logit is the attention-weighted evidence for it, so the
+    tokens a class attends to most are those that raise its logit most.
+
+    This is label-wise attention (Mullenbach et al. 2018) with its queries tied to the output layer,
+    the task-specific scoring that Chrysostomou & Aletras (2021) show makes attention more faithful.
+    The network explains a prediction by the predicted class's own weights. No parameters of its own:
+    the network passes in the evidence its output layer computed.
+    """
+
+    # Measured on SST-2 (seed 0, comprehensiveness AOPC of attention): T = 0.5 0.344, 1 0.345, 2 0.352,
+    # 4 0.354, 8 0.352; accuracy 83.0-83.4 % throughout.
+    temperature = 4.0
+
+    def forward(self, evidence: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """`evidence` (batch, time, classes) -> the centred evidence (batch, time, classes), the weights
+        (batch, classes, time) and the scores they are the masked softmax of (batch, time, classes)."""
+        evidence = evidence.float()
+        centred = evidence - evidence.mean(dim=-1, keepdim=True)  # a token's evidence relative to the other classes
+        scores = centred / self.temperature  # (batch, time, classes)
+        weights = masked_softmax(scores.transpose(1, 2), mask[:, None, :])  # (batch, classes, time)
+        return centred, weights, scores
+
+
+def pool_evidence(weights: torch.Tensor, centred: torch.Tensor) -> torch.Tensor:
+    """Per class, the weighted sum of its evidence: weights (batch, classes, time) and centred evidence
+    (batch, time, classes) -> logits (batch, classes)."""
+    return (weights * centred.transpose(1, 2)).sum(dim=-1)
+
+
 # A closed registry: a saved config names one of these keys, never a class path to import.
 ATTENTION_LAYERS: dict[str, type[MaxClassAttention] | type[AdditiveAttention] | type[DotAttention]] = {
     "max-class": MaxClassAttention,

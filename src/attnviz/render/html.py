@@ -11,7 +11,7 @@ import functools
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import jinja2
 
@@ -63,6 +63,7 @@ class _Piece:
     style: str = ""
     weight: str = ""
     data_weight: str = ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class _Block:
     words_read: int
     per_class: list[tuple[str, _TextView]]
     method: str
+    # Other methods' views of the same text, drawn side by side with this one (empty for a single method).
+    methods: list[tuple[str, _TextView]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,14 @@ def _custom_properties(light: RGB, dark: RGB) -> str:
     )
 
 
-def _token_piece(text: str, value: float, weight: float, signed: bool = False) -> _Piece:
+def _token_piece(text: str, value: float, weight: float, signed: bool, name: str) -> _Piece:
     style = signed_colour_style(value) if signed else colour_style(value)
-    return _Piece(_runs(text), style, f"{weight:.3f}", f"{weight:.6g}")
+    return _Piece(_runs(text), style, f"{weight:.3f}", f"{weight:.6g}", f"{name} {weight:.3f}")
 
 
-def _text_view(explanation: Explanation, values: list[float], weights: list[float], signed: bool = False) -> _TextView:
+def _text_view(
+    explanation: Explanation, values: list[float], weights: list[float], signed: bool = False, name: str = "attention"
+) -> _TextView:
     """The whole text as pieces, split at `read_end` so the unread tail can be dimmed."""
     value_iter, weight_iter = iter(values), iter(weights)
     read: list[_Piece] = []
@@ -162,7 +167,7 @@ def _text_view(explanation: Explanation, values: list[float], weights: list[floa
         if token is None:
             piece = _Piece(_runs(text))
         else:
-            piece = _token_piece(text, next(value_iter), next(weight_iter), signed)
+            piece = _token_piece(text, next(value_iter), next(weight_iter), signed, name)
         (read if position < explanation.read_end else tail).append(piece)
         position += len(text)
     return _TextView(read, tail)
@@ -172,9 +177,10 @@ def class_view(explanation: Explanation, scale: Scale, view: str | None) -> _Tex
     """One text shaded by the weights of `view` (a class, or None for the weights used); a signed
     method's own weights use the diverging palette, scaled by the largest absolute weight."""
     weights = token_weights(explanation, view)
+    name = explanation.method if view is None else "attention"
     if view is None and explanation.method in SIGNED_METHODS:
-        return _text_view(explanation, normalise_signed(weights), weights, signed=True)
-    return _text_view(explanation, normalise_weights(weights, scale), weights)
+        return _text_view(explanation, normalise_signed(weights), weights, signed=True, name=name)
+    return _text_view(explanation, normalise_weights(weights, scale), weights, name=name)
 
 
 def _class_rows(explanation: Explanation) -> list[_ClassRow]:
@@ -216,6 +222,28 @@ def _block(explanation: Explanation, scale: Scale, view: str | None, per_class: 
     )
 
 
+def _blocks(explanations: Sequence[Explanation], scale: Scale, view: str | None, per_class: bool) -> list[_Block]:
+    """One block per text: consecutive explanations of the same text by different methods (as
+    `attnviz explain --method A --method B` gives them) become one block with a row per method."""
+    blocks: list[_Block] = []
+    leader: Explanation | None = None
+    for explanation in explanations:
+        block = _block(explanation, scale, view, per_class)
+        rows = (blocks[-1].methods or [(blocks[-1].method, blocks[-1].text)]) if blocks else []
+        if leader is not None and _joins(leader, explanation, [method for method, _ in rows]):
+            blocks[-1] = replace(blocks[-1], methods=[*rows, (block.method, block.text)])
+        else:
+            blocks.append(block)
+            leader = explanation
+    return blocks
+
+
+def _joins(leader: Explanation, explanation: Explanation, methods: list[str]) -> bool:
+    """Whether `explanation` is another method's view of the text `leader` explained."""
+    same = leader.text == explanation.text and leader.label == explanation.label
+    return same and explanation.method not in methods
+
+
 def _legend(scale: Scale) -> dict[str, object]:
     swatches = [_Swatch(f"{value:g}", colour_style(value)) for value in _LEGEND_STEPS]
     return {
@@ -255,7 +283,7 @@ def render_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max"
     attention instead.
     """
     normalise_weights([], scale)  # rejects a bad scale before any work
-    blocks = [_block(e, scale, view, per_class=False) for e in explanations]
+    blocks = _blocks(explanations, scale, view, per_class=False)
     template = environment().get_template("fragment.html.j2")
     return template.render(blocks=blocks, legends=_legends(explanations, scale))
 
@@ -266,7 +294,7 @@ def render_page(
     """A standalone HTML5 page: inline CSS, a legend, a per-class view under each text, and a CSP
     that lets nothing load or run."""
     normalise_weights([], scale)
-    blocks = [_block(e, scale, None, per_class=True) for e in explanations]
+    blocks = _blocks(explanations, scale, None, per_class=True)
     template = environment().get_template("page.html.j2")
     return template.render(
         blocks=blocks, legends=_legends(explanations, scale), title=title, csp=PAGE_CONTENT_SECURITY_POLICY

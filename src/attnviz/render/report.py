@@ -20,11 +20,14 @@ import jinja2
 from markupsafe import Markup
 
 from attnviz.errors import DataError
+from attnviz.explanation import SIGNED_METHODS
 from attnviz.lexicon import LexiconEntry, attention_lexicon
 from attnviz.metrics.classification import classification_report
 from attnviz.render.colors import (
     DARK_PALETTE_NAME,
     DARK_STOPS,
+    DIVERGING_PALETTE_NAME,
+    DIVERGING_STOPS,
     PALETTE_NAME,
     RGB,
     STOPS,
@@ -37,8 +40,9 @@ from attnviz.render.report_model import ReportData
 from attnviz.render.terminal import CONTROL_CHARACTERS
 
 PER_PAGE = 50
-# The page's script: the colour model and the text drawing (shared with `attnviz serve`), then its own.
-SCRIPTS = ("colors.js", "text.js", "report.js")
+# The page's script: the colour model and the text drawing (shared with `attnviz serve`), then its own
+# (report_methods.js defines the side-by-side methods block that report.js draws under each text).
+SCRIPTS = ("colors.js", "text.js", "report_methods.js", "report.js")
 LEXICON_SIZE = 15
 _SCALE_TEXT = {
     "max": "each text is scaled by its own largest weight (per-text maximum), so its most attended word is "
@@ -92,6 +96,7 @@ def _stylesheet() -> str:
     ramps = (
         f".ramp {{ background: {_gradient(STOPS)}; }}\n"
         f"@media (prefers-color-scheme: dark) {{ .ramp {{ background: {_gradient(DARK_STOPS)}; }} }}\n"
+        f".ramp.signed-ramp {{ background: {_gradient(DIVERGING_STOPS)}; }}\n"  # the same in dark mode
     )
     return _resource("report.css") + ramps
 
@@ -187,6 +192,8 @@ def _config(data: ReportData, lexicon: list[tuple[int, str, list[LexiconEntry]]]
             "chunkSize": CHUNK_SIZE,
             "chunks": chunks,
             "lexicon": [[list(entry.examples) for entry in entries] for _, _, entries in lexicon],
+            "methods": list(data.method_explanations),
+            "signedMethods": sorted(set(data.method_explanations) & SIGNED_METHODS),
         }
     )
 
@@ -228,6 +235,9 @@ def render_report(data: ReportData) -> str:
         scale_text=_SCALE_TEXT[data.scale],
         palette=PALETTE_NAME,
         dark_palette=DARK_PALETTE_NAME,
+        methods=["attention", *data.method_explanations] if data.method_explanations else [],
+        signed=any(method in SIGNED_METHODS for method in data.method_explanations),
+        diverging_palette=DIVERGING_PALETTE_NAME,
         footer=_footer(data),
         csp=report_content_security_policy(),
         style=Markup(style),  # noqa: S704 - our own stylesheet, hashed into the CSP

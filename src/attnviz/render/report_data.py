@@ -7,7 +7,8 @@ little-endian binary in base64, which is smaller than JSON and decodes without p
 (gap since the previous token, length) pairs in UTF-16 code units (what JavaScript's `slice` counts) in
 the smallest unsigned integer type that holds them, and the weights as float32. Float32 is exact for a
 model's weights (they come from float32 tensors) and as small as 4-digit decimals; other floats fall back
-to float64, so the page's colours always equal Python's.
+to float64, so the page's colours always equal Python's. Extra explanation methods' weights travel the
+same way, one base64 string per method ("m", with their widths in "mb"), in the config's method order.
 """
 
 from __future__ import annotations
@@ -130,8 +131,16 @@ def _finite(value: float) -> float:
     return value if math.isfinite(value) else 0.0
 
 
+def _add_methods(chunk: dict[str, list[Any]], data: ReportData, position: int) -> None:
+    """Each extra method's weights for example `position`, in method order: widths in "mb", base64 in "m"."""
+    packed = [_weight_bytes(list(map(_WEIGHT, e[position].tokens))) for e in data.method_explanations.values()]
+    chunk["mb"].append([width for width, _ in packed])
+    chunk["m"].append([weights for _, weights in packed])
+
+
 def _chunk(data: ReportData, start: int, stop: int) -> tuple[Markup, Markup]:
-    chunk: dict[str, list[Any]] = {key: [] for key in ("ob", "o", "p", "t", "v", "wb", "w")}
+    keys = ("ob", "o", "p", "t", "v", "wb", "w") + (("mb", "m") if data.method_explanations else ())
+    chunk: dict[str, list[Any]] = {key: [] for key in keys}
     for position in range(start, stop):
         explanation = data.explanations[position]
         tokens = explanation.tokens
@@ -147,6 +156,8 @@ def _chunk(data: ReportData, start: int, stop: int) -> tuple[Markup, Markup]:
         chunk["v"].append(views)
         chunk["wb"].append(width)
         chunk["w"].append(weights)
+        if data.method_explanations:
+            _add_methods(chunk, data, position)
     texts = [explanation.text for explanation in data.explanations[start:stop]]
     return script_json(texts), script_json(chunk)
 

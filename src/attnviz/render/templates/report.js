@@ -16,9 +16,12 @@
 
   // ---- colour model: attnvizColours (colors.js, inlined before this script) ----
 
-  const { unit, normalise: normaliseBy, shade, textColour, hex } = attnvizColours(config);
+  const colours = attnvizColours(config);
+  const { unit, normalise: normaliseBy, shade, textColour, hex } = colours;
   const normalise = (weights) => normaliseBy(weights, config.scale);
   const stops = () => (darkQuery.matches ? config.darkStops : config.stops);
+  // the extra explanation methods side by side (report_methods.js, inlined before this script)
+  const methodsBlock = attnvizMethods(config, { element, decodeBase64, drawText, formatWeight, colours, stops });
 
   // ---- data: chunks are parsed on first use and a few are kept ----
 
@@ -62,7 +65,8 @@
     const views = [];
     for (let v = 0; v < chunk.v[k]; v++) views.push(all.subarray(v * n, (v + 1) * n));
     const text = allTexts ? allTexts[id] : chunk.texts[k];
-    return { id, text, offsets, n, views, probabilities: chunk.p[k], truncated: chunk.t[k] === 1 };
+    const methods = methodsBlock.decode(chunk, k);
+    return { id, text, offsets, n, views, methods, probabilities: chunk.p[k], truncated: chunk.t[k] === 1 };
   }
 
   function searchable() {
@@ -125,14 +129,15 @@
 
   function formatWeight(w) {
     if (!Number.isFinite(w)) return String(w);
-    const digits = w > 0 && w < 0.1 ? Math.min(6, 2 - Math.floor(Math.log10(w))) : 3;
+    const size = Math.abs(w); // signed methods' scores can be negative
+    const digits = size > 0 && size < 0.1 ? Math.min(6, 2 - Math.floor(Math.log10(size))) : 3;
     return w.toFixed(digits);
   }
 
   const percent = (p) => (100 * unit(p)).toFixed(1) + "%";
 
-  function drawText(ex) {
-    const box = element("div", "text");
+  function drawText(ex, boxClass = "text", tokenClass = "tok") {
+    const box = element("div", boxClass);
     box.dir = "auto";
     const spans = [];
     let position = 0;
@@ -140,7 +145,7 @@
       const start = position + ex.offsets[2 * t];
       const end = start + ex.offsets[2 * t + 1];
       if (start > position) appendText(box, ex.text.slice(position, start));
-      const span = element("span", "tok");
+      const span = element("span", tokenClass);
       appendText(span, ex.text.slice(start, end));
       box.append(span);
       spans.push(span);
@@ -249,6 +254,8 @@
     if (ex.truncated) note.append(element("span", "", " · truncated: the dimmed text marked “not read” was cut off."));
     if (ex.n === 0) note.append(element("span", "", "no words were read"));
     item.append(note);
+    const methods = methodsBlock.draw(ex);
+    if (methods) item.append(methods);
     if (ex.n > 0) paint(card, 0);
     return item;
   }

@@ -197,7 +197,7 @@
     clearTimeout(state.timer);
     state.timer = setTimeout(() => {
       explain();
-      compare.schedule();
+      panels.forEach((panel) => panel.schedule());
     }, config.debounceMs);
   }
 
@@ -280,7 +280,12 @@
     return { schedule: run, redraw };
   })();
 
-  // ---- wiring ----
+  // ---- wiring; other panels' scripts (methods.js) get only what `attnvizPage` holds ----
+
+  const panels = [compare];
+  const addPanel = (panel) => panels.push(panel);
+  const shared = { config, element, post, drawHeatmap, formatWeight, modelInfo, setStatus, addPanel };
+  window.attnvizPage = Object.freeze(shared);
 
   function drawRamp(signed = false) {
     const palette = signed ? config.divergingStops : stops();
@@ -294,7 +299,7 @@
   function redrawAll() {
     if (state.explanation) drawExplanation();
     else drawRamp();
-    compare.redraw();
+    panels.forEach((panel) => panel.redraw());
   }
 
   ui.text.maxLength = config.maxTextChars;

@@ -1,0 +1,63 @@
+"""Starting the embedding layer from pretrained word vectors (`TextClassifier(embeddings=FILE)`).
+
+Only training reads the vectors file: the copied rows become part of the weights, so a saved model
+never needs the file again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from attnviz.config import ModelConfig
+from attnviz.errors import ConfigError
+from attnviz.nn.network import AttentionClassifierNetwork
+from attnviz.text.embeddings import WordVectors, read_word_vectors
+from attnviz.text.vocabulary import Vocabulary
+
+logger = logging.getLogger(__name__)
+RESERVED = 2  # padding and unknown come first in every vocabulary
+
+
+def read_vocabulary_vectors(path: str, vocabulary: Vocabulary, lowercase: bool) -> WordVectors:
+    """The vectors in `path` of the vocabulary's words (not padding or unknown)."""
+    return read_word_vectors(path, vocabulary.words[RESERVED:], lowercase=lowercase)
+
+
+def sized_for_vectors(config: ModelConfig, vectors: WordVectors, path: str, *, explicit: bool) -> ModelConfig:
+    """`config` with the vectors' width as embedding_size, or a ConfigError when the user set another."""
+    if config.embedding_size == vectors.dimension:
+        return config
+    if explicit:
+        raise ConfigError(
+            f"embedding_size is {config.embedding_size} but the word vectors in {path} have {vectors.dimension} "
+            f"dimensions; set embedding_size to {vectors.dimension}, or leave it out to use the vectors' width."
+        )
+    return replace(config, embedding_size=vectors.dimension)
+
+
+def copy_vectors(network: AttentionClassifierNetwork, vocabulary: Vocabulary, vectors: WordVectors) -> int:
+    """Copies each vocabulary word's vector into its embedding row and returns how many were copied.
+
+    Words without a vector keep their random initialisation; the padding row stays zero.
+    """
+    weight = network.encoder.embedding.weight  # (vocabulary, embedding)
+    if weight.shape[1] != vectors.dimension:
+        raise ConfigError(
+            f"The embedding layer is {weight.shape[1]} wide but the word vectors have {vectors.dimension} dimensions."
+        )
+    rows = [row for row, word in enumerate(vocabulary.words[RESERVED:], start=RESERVED) if word in vectors.vectors]
+    if rows:
+        found = np.stack([vectors.vectors[vocabulary.words[row]] for row in rows])  # (found, embedding)
+        with torch.no_grad():
+            weight[torch.tensor(rows)] = torch.from_numpy(found).to(weight.device, weight.dtype)
+    _log_coverage(len(rows), len(vocabulary) - RESERVED)
+    return len(rows)
+
+
+def _log_coverage(covered: int, total: int) -> None:
+    share = 100 * covered / total if total else 0.0
+    logger.info("pretrained vectors cover %s of %s vocabulary words (%.1f %%)", f"{covered:,}", f"{total:,}", share)
