@@ -16,15 +16,14 @@ from attnviz.config import ModelConfig
 from attnviz.errors import ConfigError
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.text.embeddings import WordVectors, read_word_vectors
-from attnviz.text.vocabulary import Vocabulary
+from attnviz.text.vocabulary import RESERVED_ENTRIES, Vocabulary
 
 logger = logging.getLogger(__name__)
-RESERVED = 2  # padding and unknown come first in every vocabulary
 
 
 def read_vocabulary_vectors(path: str, vocabulary: Vocabulary, lowercase: bool) -> WordVectors:
     """The vectors in `path` of the vocabulary's words (not padding or unknown)."""
-    return read_word_vectors(path, vocabulary.words[RESERVED:], lowercase=lowercase)
+    return read_word_vectors(path, vocabulary.words[RESERVED_ENTRIES:], lowercase=lowercase)
 
 
 def sized_for_vectors(config: ModelConfig, vectors: WordVectors, path: str, *, explicit: bool) -> ModelConfig:
@@ -49,12 +48,12 @@ def copy_vectors(network: AttentionClassifierNetwork, vocabulary: Vocabulary, ve
         raise ConfigError(
             f"The embedding layer is {weight.shape[1]} wide but the word vectors have {vectors.dimension} dimensions."
         )
-    rows = [row for row, word in enumerate(vocabulary.words[RESERVED:], start=RESERVED) if word in vectors.vectors]
+    rows = [vocabulary.index[word] for word in vocabulary.words[RESERVED_ENTRIES:] if word in vectors.vectors]
     if rows:
         found = np.stack([vectors.vectors[vocabulary.words[row]] for row in rows])  # (found, embedding)
         with torch.no_grad():
             weight[torch.tensor(rows)] = torch.from_numpy(found).to(weight.device, weight.dtype)
-    _log_coverage(len(rows), len(vocabulary) - RESERVED)
+    _log_coverage(len(rows), len(vocabulary) - RESERVED_ENTRIES)
     return len(rows)
 
 

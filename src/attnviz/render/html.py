@@ -228,12 +228,13 @@ def _blocks(explanations: Sequence[Explanation], scale: Scale, view: str | None,
     blocks: list[_Block] = []
     leader: Explanation | None = None
     for explanation in explanations:
-        block = _block(explanation, scale, view, per_class)
         rows = (blocks[-1].methods or [(blocks[-1].method, blocks[-1].text)]) if blocks else []
         if leader is not None and _joins(leader, explanation, [method for method, _ in rows]):
-            blocks[-1] = replace(blocks[-1], methods=[*rows, (block.method, block.text)])
+            check_view(explanation, view)
+            row = (explanation.method, class_view(explanation, scale, view))  # only its text: the block has the rest
+            blocks[-1] = replace(blocks[-1], methods=[*rows, row])
         else:
-            blocks.append(block)
+            blocks.append(_block(explanation, scale, view, per_class))
             leader = explanation
     return blocks
 

@@ -12,6 +12,7 @@ PADDING = "<pad>"
 UNKNOWN = "<unk>"
 PADDING_INDEX = 0
 UNKNOWN_INDEX = 1
+RESERVED_ENTRIES = 2  # padding and unknown, before every word
 
 
 class Vocabulary:
@@ -42,7 +43,7 @@ class Vocabulary:
         return word in self.index
 
     def to_dict(self) -> dict[str, Any]:
-        return {"padding": PADDING, "unknown": UNKNOWN, "words": self.words[2:]}
+        return {"padding": PADDING, "unknown": UNKNOWN, "words": self.words[RESERVED_ENTRIES:]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Vocabulary:
