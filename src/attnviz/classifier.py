@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from attnviz._version import __version__
 from attnviz.checkpoint import SavedModel, load_model, save_model
 from attnviz.config import ModelConfig, TrainingConfig
 from attnviz.errors import ConfigError, DataError, NotFittedError
-from attnviz.explanation import Explanations
+from attnviz.explanation import Explanation, Explanations
 from attnviz.inference import encode_texts, predict_probabilities
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
@@ -170,6 +170,17 @@ class TextClassifier:
         self._check_fitted()
         return explain(self, _check_texts(texts), method, **options)
 
+    def iter_explain(self, texts: Iterable[str], method: str = "attention", **options: Any) -> Iterator[Explanation]:
+        """Like `explain`, but lazily: texts are read and explained a chunk at a time and each explanation
+        is handed over as soon as its chunk is done, so memory stays flat however many texts there are
+        (a generator, or a file's lines, works as `texts`)."""
+        from attnviz.explain import iter_explain
+
+        self._check_fitted()
+        if isinstance(texts, str):
+            raise DataError("Pass an iterable of texts, not a single string; wrap it as [text].")
+        return iter_explain(self, _checked_one_by_one(texts), method, **options)
+
     def evaluate(self, texts: Sequence[str], labels: Sequence[Any]) -> dict[str, Any]:
         """Accuracy, macro-F1, per-class precision/recall/F1 and the confusion matrix."""
         self._check_fitted()
@@ -232,6 +243,13 @@ def _check_texts(texts: Sequence[str]) -> list[str]:
     if bad is not None:
         raise DataError(f"Text number {bad + 1} is a {type(texts[bad]).__name__}, not a string; pass strings.")
     return list(texts)
+
+
+def _checked_one_by_one(texts: Iterable[object]) -> Iterator[str]:
+    for number, text in enumerate(texts, start=1):
+        if not isinstance(text, str):
+            raise DataError(f"Text number {number} is a {type(text).__name__}, not a string; pass strings.")
+        yield text
 
 
 def _check_labelled(

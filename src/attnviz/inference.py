@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import torch
 
@@ -17,8 +19,12 @@ from attnviz.text.tokenizer import Token, Tokenizer
 from attnviz.text.vocabulary import Vocabulary
 from attnviz.training.batching import iterate_batches, sorted_order
 
+T = TypeVar("T")
+
 INFERENCE_BATCH_SIZE = 256
 CHUNK_SIZE = 2048  # texts per pipelined step: large enough to sort by length, small enough to overlap
+# ... and at most about this many characters: a chunk of 2,048 long reviews held ~1 GB of explanations.
+CHUNK_CHARACTERS = 400_000
 
 
 @dataclass(frozen=True)
@@ -54,9 +60,9 @@ class BatchAttention:
 
 @dataclass(frozen=True)
 class AttentionChunk:
-    """Texts `start` to `start + len(encoded.tokens)` of the input: how they were read and the results."""
+    """Consecutive texts of the input: how they were read and the results."""
 
-    start: int
+    texts: list[str]
     encoded: EncodedTexts
     batches: list[BatchAttention]
 
@@ -80,16 +86,15 @@ def _attend(
 
 
 @contextlib.contextmanager
-def _pipeline_settings(pipelined: bool) -> Iterator[None]:
-    """Torch's thread count as it was afterwards; while pipelining, a short GIL switch interval.
+def _pipeline_settings() -> Iterator[None]:
+    """Torch's thread count as it was afterwards, and meanwhile a short GIL switch interval.
 
     The worker gives up the GIL inside every torch call and needs it back after; with the default 5 ms
     interval it waits that long behind the busy Python thread each time (measured: 1.6x slower forward
     passes), with 0.5 ms hardly at all.
     """
     threads, interval = torch.get_num_threads(), sys.getswitchinterval()
-    if pipelined:
-        sys.setswitchinterval(min(interval, 0.0005))
+    sys.setswitchinterval(min(interval, 0.0005))
     try:
         yield
     finally:
@@ -97,16 +102,16 @@ def _pipeline_settings(pipelined: bool) -> Iterator[None]:
         sys.setswitchinterval(interval)
 
 
-def _workers(device: torch.device, pipelined: bool) -> tuple[int, int]:
+def _workers(device: torch.device) -> tuple[int, int]:
     """(compute threads, torch threads each) for the pipeline.
 
     On the CPU, one single-threaded worker per core torch would use (at most 4): a torch op with several
     threads, sharing the cores with the Python thread that tokenises and builds results, has its threads
     wait on each other and runs many times slower, while single-threaded ops just take turns.
-    On a GPU, or for a single chunk, one worker with torch's own setting.
+    On a GPU, one worker with torch's own setting.
     """
     threads = torch.get_num_threads()
-    if not pipelined or device.type != "cpu":
+    if device.type != "cpu":
         return 1, threads
     workers = min(threads, 4)
     return workers, max(1, threads // workers)
@@ -114,37 +119,73 @@ def _workers(device: torch.device, pipelined: bool) -> tuple[int, int]:
 
 def attention_chunks(
     network: AttentionClassifierNetwork,
-    texts: Sequence[str],
+    texts: Iterable[str],
     tokenizer: Tokenizer,
     vocabulary: Vocabulary,
     device: torch.device,
     chunk_size: int | None = None,
 ) -> Iterator[AttentionChunk]:
-    """The network's attention over `texts`, chunk by chunk in input order.
+    """The network's attention over `texts`, chunk by chunk in input order, reading `texts` lazily.
 
     Worker threads run the network on chunks (torch releases the GIL) while this thread encodes the
     next and the caller turns finished results into Python objects, so on large inputs the Python work
-    overlaps the computation instead of adding to it.
+    overlaps the computation instead of adding to it. At most a few chunks are held at once, so memory
+    does not grow with the number of texts.
     """
     network.eval()
-    chunk_size = chunk_size or CHUNK_SIZE
-    max_length = network.config.max_length
-    pipelined = len(texts) > chunk_size
-    workers, threads = _workers(device, pipelined)
-    pending: collections.deque[tuple[int, EncodedTexts, Future[list[BatchAttention]]]] = collections.deque()
-    with _pipeline_settings(pipelined), ThreadPoolExecutor(workers) as pool:
-        for start in range(0, len(texts), chunk_size):
-            encoded = encode_texts(texts[start : start + chunk_size], tokenizer, vocabulary, max_length)
-            pending.append((start, encoded, pool.submit(_attend, network, encoded.sequences, device, threads)))
+    chunks = _chunked(texts, chunk_size or CHUNK_SIZE, CHUNK_CHARACTERS)
+    first, second = next(chunks, []), next(chunks, None)
+    if second is None:
+        # One chunk: nothing to overlap, and a fresh worker thread would start its own OpenMP team.
+        encoded = encode_texts(first, tokenizer, vocabulary, network.config.max_length)
+        yield AttentionChunk(first, encoded, _attend(network, encoded.sequences, device, torch.get_num_threads()))
+        return
+    yield from _pipelined(network, itertools.chain([first, second], chunks), tokenizer, vocabulary, device)
+
+
+def _chunked(texts: Iterable[str], size: int, characters: int) -> Iterator[list[str]]:
+    """Consecutive lists of at most `size` texts and, unless one text alone is longer, `characters` characters."""
+    return grouped(texts, len, characters, size)
+
+
+def grouped(items: Iterable[T], cost: Callable[[T], int], budget: int, count: int | None = None) -> Iterator[list[T]]:
+    """Consecutive lists of `items` whose costs add up to at most `budget` (an item over it alone stays
+    alone) and, with `count`, of at most `count` items."""
+    group: list[T] = []
+    spent = 0
+    for item in items:
+        price = cost(item)
+        if group and (len(group) == count or spent + price > budget):
+            yield group
+            group, spent = [], 0
+        group.append(item)
+        spent += price
+    if group:
+        yield group
+
+
+def _pipelined(
+    network: AttentionClassifierNetwork,
+    chunks: Iterator[list[str]],
+    tokenizer: Tokenizer,
+    vocabulary: Vocabulary,
+    device: torch.device,
+) -> Iterator[AttentionChunk]:
+    workers, threads = _workers(device)
+    pending: collections.deque[tuple[list[str], EncodedTexts, Future[list[BatchAttention]]]] = collections.deque()
+    with _pipeline_settings(), ThreadPoolExecutor(workers) as pool:
+        for chunk in chunks:
+            encoded = encode_texts(chunk, tokenizer, vocabulary, network.config.max_length)
+            pending.append((chunk, encoded, pool.submit(_attend, network, encoded.sequences, device, threads)))
             if len(pending) > workers:
                 yield _finished(pending.popleft())
         while pending:
             yield _finished(pending.popleft())
 
 
-def _finished(item: tuple[int, EncodedTexts, Future[list[BatchAttention]]]) -> AttentionChunk:
-    start, encoded, future = item
-    return AttentionChunk(start, encoded, future.result())
+def _finished(item: tuple[list[str], EncodedTexts, Future[list[BatchAttention]]]) -> AttentionChunk:
+    chunk, encoded, future = item
+    return AttentionChunk(chunk, encoded, future.result())
 
 
 def predict_probabilities(

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,8 @@ from attnviz.explanation import Explanation
 
 PREDICTION_FORMATS = ("jsonl", "csv")
 EXPLANATION_FORMATS = ("json", "jsonl", "html", "csv", "tex", "svg", "png", "txt")
+# Formats written explanation by explanation, so that memory stays flat however long the input is.
+STREAMED_FORMATS = ("jsonl", "csv", "txt")
 _ALIASES = {"ndjson": "jsonl", "htm": "html", "latex": "tex"}
 
 
@@ -79,16 +81,40 @@ def format_explanations(explanations: Sequence[Explanation], file_format: str, t
     return "\n".join(render.render_terminal(explanation, color="none") for explanation in explanations)
 
 
+def stream_explanations(explanations: Iterable[Explanation], file_format: str, classes: Sequence[str]) -> Iterator[str]:
+    """The explanations in one of STREAMED_FORMATS, piece by piece; `classes` names the CSV's class columns."""
+    if file_format == "jsonl":
+        return (_dumps(explanation.to_dict()) + "\n" for explanation in explanations)
+    from attnviz import render
+
+    if file_format == "csv":
+        return render.iter_token_csv(explanations, classes)
+    assert file_format == "txt", file_format
+    pieces = (render.render_terminal(explanation, color="none") for explanation in explanations)
+    return (piece if number == 0 else "\n" + piece for number, piece in enumerate(pieces))
+
+
 def write_text(path: str | os.PathLike[str], content: str | bytes) -> Path:
     """Writes (text as UTF-8) through a temporary file and a rename, so readers never see half a file."""
+    return write_pieces(path, [content])
+
+
+def write_pieces(path: str | os.PathLike[str], pieces: Iterable[str | bytes]) -> Path:
+    """Writes the pieces one after another (text as UTF-8) through a temporary file and a rename, so
+    readers never see half a file and the whole content is never held at once."""
     target = Path(path)
     if target.parent and not target.parent.exists():
         raise DataError(f"Cannot write {target}: the folder {target.parent} does not exist; create it first.")
     temporary = target.with_name(f".{target.name}.tmp")
     try:
-        temporary.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        with temporary.open("wb") as file:
+            for piece in pieces:
+                file.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.replace(temporary, target)
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise DataError(f"Cannot write {target}: {error.strerror or error}.") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return target

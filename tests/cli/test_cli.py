@@ -292,3 +292,31 @@ def test_explain_shows_several_methods_text_by_text(trained_folder: Path, tmp_pa
     methods = [json.loads(line)["method"] for line in lines.read_text(encoding="utf-8").splitlines()]
     assert methods == ["random", "uniform", "random", "uniform"]
     fails_with_one_line(run("explain", str(trained_folder), "a", "--method", "saliency"), "saliency")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".txt"])
+def test_explaining_a_file_in_many_chunks_writes_every_text_in_order(
+    trained_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    import attnviz.inference
+
+    monkeypatch.setattr(attnviz.inference, "CHUNK_SIZE", 2)  # streamed a chunk at a time
+    texts = [f"review {number}: the food was {'great' if number % 2 else 'awful'}" for number in range(7)]
+    (tmp_path / "in.txt").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    output = tmp_path / f"out{suffix}"
+    result = run("explain", str(trained_folder), "--input", str(tmp_path / "in.txt"), "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert "Wrote 7 explanations" in result.output
+    content = output.read_text(encoding="utf-8")
+    if suffix == ".jsonl":
+        assert [json.loads(line)["text"] for line in content.splitlines()] == texts
+    elif suffix == ".csv":
+        rows = list(csv.DictReader(content.splitlines()))
+        assert sorted({int(row["example"]) for row in rows}) == list(range(7))
+        assert [name for name in rows[0] if name.startswith("weight_")] == [
+            "weight_negative", "weight_neutral", "weight_positive",
+        ]  # fmt: skip
+    else:
+        assert [content.find(f"review {number}") for number in range(7)] == sorted(
+            content.find(f"review {number}") for number in range(7)
+        )

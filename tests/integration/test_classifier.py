@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +152,42 @@ def test_explain_returns_a_list_that_notebooks_draw_under_one_legend(classifier:
     html = explanations._repr_html_()
     assert html.count('class="attnviz-legend"') == 1 and html.count('class="attnviz-block"') == 2
     assert explanations.to_dicts()[0]["text"] == "the food was great"
+
+
+def test_iter_explain_reads_texts_lazily_and_matches_explain(
+    classifier: TextClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attnviz.inference
+
+    monkeypatch.setattr(attnviz.inference, "CHUNK_SIZE", 4)
+    texts = [f"the food was {word} today" for word in ["great", "awful", "okay"] * 15] + ["", "rude"]
+    pulled = []
+
+    def source() -> Iterator[str]:
+        for text in texts:
+            pulled.append(text)
+            yield text
+
+    stream = classifier.iter_explain(source())
+    first = next(stream)
+    # The first chunk is handed over while a chunk per worker is in flight, not after the whole input.
+    workers = min(torch.get_num_threads(), 4)
+    assert first.text == texts[0] and len(pulled) <= (workers + 1) * 4 + 1 < len(texts)
+    streamed = [first, *stream]
+    whole = classifier.explain(texts)
+    assert [e.text for e in streamed] == texts and [e.label for e in streamed] == [e.label for e in whole]
+    for a, b in zip(whole, streamed, strict=True):
+        assert [t.weight for t in a.tokens] == pytest.approx([t.weight for t in b.tokens], abs=1e-6)
+    gradients = list(classifier.iter_explain(iter(texts[:5]), method="gradient-x-input"))
+    assert gradients == classifier.explain(texts[:5], method="gradient-x-input")
+
+
+def test_iter_explain_refuses_bad_options_before_reading_and_bad_texts_by_number(classifier: TextClassifier) -> None:
+    with pytest.raises(ConfigError, match="has no option stepz"):
+        classifier.iter_explain(iter(["a"]), method="integrated-gradients", stepz=3)
+    with pytest.raises(ConfigError, match="Unknown explanation method 'attn'"):
+        classifier.iter_explain(["a"], method="attn")
+    with pytest.raises(DataError, match="not a single string"):
+        classifier.iter_explain("the food was great")
+    with pytest.raises(DataError, match="Text number 2 is a int"):
+        list(classifier.iter_explain(["great", 3]))  # type: ignore[list-item]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attnviz.text.tokenizer import Tokenizer
+from attnviz.text.tokenizer import _TOKEN_PATTERN, Token, Tokenizer
 
 TOKENIZER = Tokenizer()
 
@@ -70,3 +70,12 @@ def test_gaps_between_tokens_hold_only_whitespace_or_line_break_markup(text: str
         assert gap.strip() == "" or "<br" in gap.lower()
         if token:
             position = token.end
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab <br/>\n'’-é日😀"))), st.integers(min_value=0, max_value=12))
+def test_the_fast_path_gives_what_the_general_path_gives(text: str, limit: int) -> None:
+    # Texts without "<" and no longer than the limit take a shortcut; both must agree everywhere.
+    general = [Token(m.group(), *m.span()) for m in _TOKEN_PATTERN.finditer(text) if m.lastgroup != "skip"]
+    assert TOKENIZER.tokenize(text) == general
+    assert TOKENIZER.tokenize(text, limit=limit) == general[:limit]
+    assert all(type(token) is Token for token in TOKENIZER.tokenize(text))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -12,7 +13,7 @@ from attnviz.cli.faithfulness_options import faithfulness_options, faithfulness_
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.config import DEVICES
 from attnviz.errors import DataError
-from attnviz.explanation import METHOD_NAMES
+from attnviz.explanation import METHOD_NAMES, Explanation
 from attnviz.writers import EXPLANATION_FORMATS
 
 if TYPE_CHECKING:
@@ -117,22 +118,41 @@ def explain(
     output_format_name: str | None, color: str, methods: tuple[str, ...], device: str, **options: Any,
 ) -> None:  # fmt: skip
     """Show which words MODEL attended to for TEXTS: in the terminal, or written to --output."""
-    from attnviz.writers import format_explanations, output_format, write_text
+    from attnviz.writers import STREAMED_FORMATS, format_explanations, output_format, stream_explanations, write_pieces
 
     file_format = output_format(output, EXPLANATION_FORMATS, output_format_name) if output else None
     all_texts = _texts(texts, input_path, reader_settings(options))
     classifier = _load(model, device)
-    by_method = [classifier.explain(all_texts, method=method) for method in dict.fromkeys(methods or ["attention"])]
-    explanations = [explanation for group in zip(*by_method, strict=True) for explanation in group]
+    # Lazily, method by method in step, so that the terminal and the streamed formats hold a chunk at a time.
+    by_method = [
+        classifier.iter_explain(all_texts, method=method) for method in dict.fromkeys(methods or ["attention"])
+    ]
+    explanations = (explanation for group in zip(*by_method, strict=True) for explanation in group)
     if output and file_format:
-        write_text(output, format_explanations(explanations, file_format, title=f"attnviz: {model}"))
-        click.echo(f"Wrote {len(explanations):,} explanations to {output}.", err=True)
+        counted = _Counted(explanations)
+        if file_format in STREAMED_FORMATS:
+            write_pieces(output, stream_explanations(counted, file_format, classifier.classes_))
+        else:
+            write_pieces(output, [format_explanations(list(counted), file_format, title=f"attnviz: {model}")])
+        click.echo(f"Wrote {counted.count:,} explanations to {output}.", err=True)
         return
     from attnviz.render.terminal import render_terminal
 
     for explanation in explanations:
         # The renderer has already decided on colour (NO_COLOR, tty); stop click from stripping it again.
         click.echo(render_terminal(explanation, color=color, stream=sys.stdout), color=True)  # type: ignore[arg-type]
+
+
+class _Counted:
+    """An iterator of explanations that counts what went through it."""
+
+    def __init__(self, explanations: Iterator[Explanation]) -> None:
+        self._explanations, self.count = explanations, 0
+
+    def __iter__(self) -> Iterator[Explanation]:
+        for explanation in self._explanations:
+            self.count += 1
+            yield explanation
 
 
 @click.command()

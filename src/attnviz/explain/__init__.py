@@ -5,12 +5,14 @@ Each method checks its own options; the weights of every method are one number p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from attnviz.errors import ConfigError
-from attnviz.explain.attention import explain_attention
+from attnviz.explain.attention import explain_attention, iter_attention
 from attnviz.explain.baselines import explain_random, explain_uniform
+from attnviz.explain.common import check_options
 from attnviz.explain.gradient import explain_gradient, explain_gradient_x_input
 from attnviz.explain.integrated_gradients import explain_integrated_gradients
 from attnviz.explain.leave_one_out import explain_leave_one_out
@@ -42,4 +44,29 @@ def explain(
     return Explanations(METHODS[method](classifier, texts, **options))
 
 
-__all__ = ["METHODS", "SIGNED_METHODS", "ExplainMethod", "Explanation", "Explanations", "TokenWeight", "explain"]
+def iter_explain(
+    classifier: TextClassifier, texts: Iterable[str], method: str = "attention", chunk_size: int = 2048, **options: Any
+) -> Iterator[Explanation]:
+    """Explanations of `texts` in input order, `chunk_size` texts at a time, reading `texts` lazily: for
+    files too large to hold every explanation at once. Bad options are refused here, before any work."""
+    if method not in METHODS:
+        raise ConfigError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")
+    if method == "attention":
+        check_options("attention", options, ())
+        return iter_attention(classifier, texts)
+    METHODS[method](classifier, [], **options)  # checks the options on no texts: no work done
+    return _chunk_by_chunk(classifier, texts, METHODS[method], chunk_size, options)
+
+
+def _chunk_by_chunk(
+    classifier: TextClassifier, texts: Iterable[str], method: ExplainMethod, size: int, options: dict[str, Any]
+) -> Iterator[Explanation]:
+    iterator = iter(texts)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield from method(classifier, chunk, **options)
+
+
+__all__ = [
+    "METHODS", "SIGNED_METHODS", "ExplainMethod", "Explanation", "Explanations", "TokenWeight",
+    "explain", "iter_explain",
+]  # fmt: skip

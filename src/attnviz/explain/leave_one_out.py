@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from attnviz.explain.common import ReadTexts, build_explanation, check_options, read_texts
 from attnviz.explanation import Explanation
-from attnviz.inference import predict_probabilities
+from attnviz.inference import grouped, predict_probabilities
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -39,13 +39,5 @@ def explain_leave_one_out(classifier: TextClassifier, texts: Sequence[str], **op
 
 
 def _groups(read: ReadTexts) -> Iterator[list[int]]:
-    group: list[int] = []
-    variants = 0
-    for index, sequence in enumerate(read.encoded.sequences):
-        if group and variants + len(sequence) > VARIANTS_PER_PASS:
-            yield group
-            group, variants = [], 0
-        group.append(index)
-        variants += len(sequence)
-    if group:
-        yield group
+    sequences = read.encoded.sequences
+    return grouped(range(len(sequences)), lambda index: len(sequences[index]), VARIANTS_PER_PASS)

@@ -65,7 +65,9 @@ class RecurrentEncoder(nn.Module):
         if isinstance(self.rnn, nn.GRU) and embedded.device.type == "cpu" and torch.is_grad_enabled():
             return bidirectional_gru(self.rnn, embedded, lengths)  # (batch, time, 2 * hidden)
         total_length = embedded.shape[1]
-        packed = pack_padded_sequence(embedded, lengths.clamp_min(1), batch_first=True, enforce_sorted=False)
+        # Inference batches come longest first; packing them as they are spares two reordering copies.
+        longest_first = bool((lengths[:-1] >= lengths[1:]).all())
+        packed = pack_padded_sequence(embedded, lengths.clamp_min(1), batch_first=True, enforce_sorted=longest_first)
         output, _ = self.rnn(packed)
         hidden, _ = pad_packed_sequence(output, batch_first=True, total_length=total_length)
         return hidden  # (batch, time, 2 * hidden)

@@ -9,7 +9,7 @@ from attnviz.render.colors import contrast_ratio, hex_colour, normalise, shade, 
 from attnviz.render.html import render_fragment, render_page
 from attnviz.render.image import draw_figure, render_png, render_svg
 from attnviz.render.latex import escape_latex, latex_fragment, render_latex
-from attnviz.render.table import render_token_csv
+from attnviz.render.table import iter_token_csv, render_token_csv
 from attnviz.render.terminal import describe_weights, render_terminal
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "draw_figure",
     "escape_latex",
     "hex_colour",
+    "iter_token_csv",
     "latex_fragment",
     "normalise",
     "render_fragment",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from attnviz.explanation import Explanation
 from attnviz.render.colors import Scale, hex_colour, normalise_weights, shade, token_weights
@@ -57,10 +57,21 @@ def render_token_csv(explanations: Sequence[Explanation], *, scale: Scale = "max
     cannot start a formula.
     """
     normalise_weights([], scale)  # rejects a bad scale before any work
-    classes = _classes(explanations)
+    return "".join(iter_token_csv(explanations, _classes(explanations), scale=scale))
+
+
+def iter_token_csv(
+    explanations: Iterable[Explanation], classes: Sequence[str], *, scale: Scale = "max"
+) -> Iterator[str]:
+    """`render_token_csv` piece by piece (the header, then each explanation's rows) with the `weight_<class>`
+    columns given up front, so that a file of any length can be written without holding it."""
+    normalise_weights([], scale)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*COLUMNS, *(f"weight_{name}" for name in classes)])
     for example, explanation in enumerate(explanations):
-        writer.writerows(_rows(example, explanation, classes, scale))
-    return buffer.getvalue()
+        writer.writerows(_rows(example, explanation, list(classes), scale))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()  # the header alone when there were no explanations

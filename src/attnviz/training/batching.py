@@ -54,8 +54,9 @@ def bucketed_order(lengths: Sequence[int], batch_size: int, generator: np.random
 
 
 def sorted_order(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Batches for inference: sorted by length (least padding); callers restore input order."""
-    order = sorted(range(len(lengths)), key=lambda index: lengths[index])
+    """Batches for inference: sorted by length (least padding), longest first within each batch so that
+    packing needs no reordering; callers restore input order."""
+    order = sorted(range(len(lengths)), key=lambda index: lengths[index], reverse=True)
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 

