@@ -320,3 +320,28 @@ def test_explaining_a_file_in_many_chunks_writes_every_text_in_order(
         assert [content.find(f"review {number}") for number in range(7)] == sorted(
             content.find(f"review {number}") for number in range(7)
         )
+
+
+def test_explaining_a_json_lines_file_streams_it_with_methods_in_step_and_counts_bad_rows(
+    trained_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attnviz.inference
+    import attnviz.text.streaming
+
+    monkeypatch.setattr(attnviz.inference, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(attnviz.text.streaming, "BLOCK_LINES", 3)
+    texts = [f"the food was {'great' if number % 2 else 'awful'} ({number})" for number in range(7)]
+    lines = [json.dumps({"review": text}) for text in texts]
+    (tmp_path / "in.jsonl").write_text("\n".join([*lines[:4], "[1]", *lines[4:]]) + "\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    result = run("explain", str(trained_folder), "first", "--input", str(tmp_path / "in.jsonl"), "-o", str(output),
+                 "--method", "attention", "--method", "uniform", "--bad-rows", "skip")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Wrote 16 explanations" in result.output and "Skipped 1 malformed rows of" in result.output
+    written = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [record["text"] for record in written[::2]] == ["first", *texts]
+    assert [record["text"] for record in written[1::2]] == ["first", *texts]
+    assert {record["method"] for record in written[1::2]} == {"uniform"}
+    failed = run("explain", str(trained_folder), "--input", str(tmp_path / "in.jsonl"), "-o", str(output))
+    fails_with_one_line(failed, "line 5: the line holds a JSON array")
+    assert not output.exists() or output.read_text(encoding="utf-8").count("\n") == 16

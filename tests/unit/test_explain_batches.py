@@ -3,7 +3,8 @@ from __future__ import annotations
 import torch
 
 from attnviz.explain.common import ReadTexts, batches
-from attnviz.inference import EncodedTexts
+from attnviz.inference import EncodedTexts, grouped
+from attnviz.training.batching import sorted_order
 
 
 def read(lengths: list[int]) -> ReadTexts:
@@ -25,3 +26,16 @@ def test_batches_group_similar_lengths_within_both_limits() -> None:
 
 def test_a_text_longer_than_the_token_budget_still_gets_a_batch() -> None:
     assert [batch.indices for batch in batches(read([50]), batch_size=8, max_tokens=10)] == [[0]]
+
+
+def test_grouped_keeps_order_and_both_limits_and_an_oversized_item_alone() -> None:
+    words = ["aa", "b", "cccc", "dddddddddd", "e", "f", "g"]
+    assert list(grouped(words, len, budget=5)) == [["aa", "b"], ["cccc"], ["dddddddddd"], ["e", "f", "g"]]
+    assert list(grouped(words, len, budget=100, count=3)) == [["aa", "b", "cccc"], ["dddddddddd", "e", "f"], ["g"]]
+    assert list(grouped([], len, budget=5)) == []
+
+
+def test_sorted_order_puts_the_longest_first_within_each_batch_for_packing() -> None:
+    lengths = [3, 7, 1, 7, 5]
+    batches_ = sorted_order(lengths, batch_size=2)
+    assert batches_ == [[1, 3], [4, 0], [2]]  # ties keep their input order

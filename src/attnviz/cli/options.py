@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from attnviz.text.readers import FORMATS, TextDataset, read_dataset
+from attnviz.text.streaming import TextStream
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +47,18 @@ def read(path: str, options: dict[str, Any], *, require_labels: bool = True) -> 
     if dataset.skipped:
         click.echo(f"Skipped {dataset.skipped} malformed rows of {dataset.source}.", err=True)
     return dataset
+
+
+def stream(path: str, options: dict[str, Any]) -> TextStream:
+    """The texts of `path` for commands that need no labels, read as they are used where the format allows."""
+    return TextStream(
+        path,
+        text_column=_column(options["text_column"]),
+        label_column=_column(options["label_column"]),
+        encoding=options["encoding"],
+        bad_rows=options["bad_rows"],
+        format=options["input_format"],
+    )
 
 
 def reader_settings(options: dict[str, Any]) -> dict[str, Any]:

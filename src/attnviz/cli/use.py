@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from attnviz.cli.faithfulness_options import faithfulness_options, faithfulness_settings
-from attnviz.cli.options import read, reader_options, reader_settings
+from attnviz.cli.options import read, reader_options, reader_settings, stream
 from attnviz.config import DEVICES
 from attnviz.errors import DataError
 from attnviz.explanation import METHOD_NAMES, Explanation
@@ -118,29 +119,45 @@ def explain(
     output_format_name: str | None, color: str, methods: tuple[str, ...], device: str, **options: Any,
 ) -> None:  # fmt: skip
     """Show which words MODEL attended to for TEXTS: in the terminal, or written to --output."""
-    from attnviz.writers import STREAMED_FORMATS, format_explanations, output_format, stream_explanations, write_pieces
+    from attnviz.writers import output_format
 
     file_format = output_format(output, EXPLANATION_FORMATS, output_format_name) if output else None
-    all_texts = _texts(texts, input_path, reader_settings(options))
+    settings = reader_settings(options)
+    if not texts and not input_path:
+        raise DataError("No texts given; pass texts as arguments or a file with --input FILE (- for stdin).")
+    source = stream(input_path, settings) if input_path else None
     classifier = _load(model, device)
-    # Lazily, method by method in step, so that the terminal and the streamed formats hold a chunk at a time.
-    by_method = [
-        classifier.iter_explain(all_texts, method=method) for method in dict.fromkeys(methods or ["attention"])
-    ]
+    chosen = list(dict.fromkeys(methods or ["attention"]))
+    # Lazily, the methods in step on copies of one stream of texts, so that the terminal and the streamed
+    # formats hold a few chunks at a time however long the input is.
+    copies = itertools.tee(itertools.chain(texts, source or ()), len(chosen))
+    by_method = [classifier.iter_explain(copy, method=method) for copy, method in zip(copies, chosen, strict=True)]
     explanations = (explanation for group in zip(*by_method, strict=True) for explanation in group)
     if output and file_format:
-        counted = _Counted(explanations)
-        if file_format in STREAMED_FORMATS:
-            write_pieces(output, stream_explanations(counted, file_format, classifier.classes_))
-        else:
-            write_pieces(output, [format_explanations(list(counted), file_format, title=f"attnviz: {model}")])
-        click.echo(f"Wrote {counted.count:,} explanations to {output}.", err=True)
-        return
-    from attnviz.render.terminal import render_terminal
+        count = _write_explanations(output, file_format, explanations, classifier.classes_, f"attnviz: {model}")
+        click.echo(f"Wrote {count:,} explanations to {output}.", err=True)
+    else:
+        from attnviz.render.terminal import render_terminal
 
-    for explanation in explanations:
-        # The renderer has already decided on colour (NO_COLOR, tty); stop click from stripping it again.
-        click.echo(render_terminal(explanation, color=color, stream=sys.stdout), color=True)  # type: ignore[arg-type]
+        for explanation in explanations:
+            # The renderer has already decided on colour (NO_COLOR, tty); stop click from stripping it again.
+            click.echo(render_terminal(explanation, color=color, stream=sys.stdout), color=True)  # type: ignore[arg-type]
+    if source is not None and source.skipped:
+        click.echo(f"Skipped {source.skipped} malformed rows of {source.source}.", err=True)
+
+
+def _write_explanations(
+    output: str, file_format: str, explanations: Iterator[Explanation], classes: list[str], title: str
+) -> int:
+    """Writes the explanations, streaming the formats that allow it; returns how many there were."""
+    from attnviz.writers import STREAMED_FORMATS, format_explanations, stream_explanations, write_pieces
+
+    counted = _Counted(explanations)
+    if file_format in STREAMED_FORMATS:
+        write_pieces(output, stream_explanations(counted, file_format, classes))
+    else:
+        write_pieces(output, [format_explanations(list(counted), file_format, title=title)])
+    return counted.count
 
 
 class _Counted:

@@ -26,8 +26,9 @@ def iter_attention(classifier: TextClassifier, texts: Iterable[str]) -> Iterator
     network, device = classifier.network_, classifier.device_
     for chunk in attention_chunks(network, texts, classifier.tokenizer_, classifier.vocabulary_, device):
         results: list[Explanation | None] = [None] * len(chunk.texts)
-        for batch in chunk.batches:
-            _build_batch(classifier.classes_, chunk, batch, results)
+        with collection_paused():  # only while building: the caller's code never runs with it paused
+            for batch in chunk.batches:
+                _build_batch(classifier.classes_, chunk, batch, results)
         yield from (explanation for explanation in results if explanation is not None)
 
 

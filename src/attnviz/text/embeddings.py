@@ -19,21 +19,20 @@ decoding could make two different words one, or match a vocabulary word that rea
 
 from __future__ import annotations
 
-import gzip
 import logging
 import re
 import zlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO
 
 import numpy as np
 
 from attnviz.errors import DataError
+from attnviz.text.readers import open_bytes
 
 logger = logging.getLogger(__name__)
-_GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 _TEXT_NUMBERS = re.compile(rb"[0-9.eE+\-naifNAIF \t]*")
 
@@ -99,19 +98,12 @@ def read_word_vectors(path: str | Path, vocabulary: Collection[str], *, lowercas
         raise DataError(f"{path} is a folder; give the word vectors file itself.")
     selection = _Selection.of(vocabulary, lowercase)
     try:
-        with _open(location) as handle:
+        with open_bytes(location) as handle:
             vectors = _read(handle, source, selection)
     except (OSError, EOFError, zlib.error) as err:
         raise DataError(f"{source} cannot be read ({err}); check that it is a whole word vectors file.") from err
     logger.info("read %s word vectors of %d dimensions from %s", f"{vectors.words_in_file:,}", vectors.dimension, path)
     return vectors
-
-
-def _open(location: Path) -> BinaryIO:
-    """The file's bytes, decompressed when it starts with gzip's magic bytes (whatever its name)."""
-    with open(location, "rb") as probe:
-        compressed = probe.read(2) == _GZIP_MAGIC
-    return cast(BinaryIO, gzip.open(location, "rb")) if compressed else open(location, "rb")
 
 
 def _read(handle: BinaryIO, source: str, selection: _Selection) -> WordVectors:

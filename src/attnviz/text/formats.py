@@ -87,13 +87,14 @@ class Table:
         return f"{self.unit} {self.numbers[record]}"
 
 
-def decode(data: bytes, encoding: str, source: str) -> str:
-    """The text of `data`, without a byte-order mark; undecodable bytes are reported with their line."""
+def decode(data: bytes, encoding: str, source: str, first_line: int = 1) -> str:
+    """The text of `data`, without a byte-order mark; undecodable bytes are reported with their line
+    (`first_line` is the number of `data`'s first line, for a block from the middle of a file)."""
     codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
+        line = data.count(b"\n", 0, err.start) + first_line
         raise DataError(
             f"{source}, line {line}: the bytes are not valid {encoding}; pass --encoding with the file's "
             "encoding (for example --encoding latin-1)."
@@ -247,15 +248,16 @@ def _json_array(text: str, bad: BadRows) -> Table | None:
     return _object_table(objects, numbers, "item")
 
 
-def parse_jsonl(text: str, bad: BadRows) -> Table:
-    """JSON lines, one object a line (blank lines ignored); a `.json` file holding one array works too."""
-    if text.lstrip().startswith("["):
+def parse_jsonl(text: str, bad: BadRows, first_line: int = 1) -> Table:
+    """JSON lines, one object a line (blank lines ignored); a `.json` file holding one array works too.
+    `first_line` numbers the lines of a block from the middle of a file."""
+    if first_line == 1 and text.lstrip().startswith("["):
         array = _json_array(text, bad)
         if array is not None:
             return array
     objects: list[dict[str, object]] = []
     numbers: list[int] = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in enumerate(text.split("\n"), start=first_line):
         if not line.strip():
             continue
         try:

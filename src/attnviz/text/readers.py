@@ -15,7 +15,7 @@ import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal, TextIO
+from typing import BinaryIO, Final, Literal, TextIO, cast
 
 from attnviz.errors import DataError
 from attnviz.text.columns import choose_columns, extract
@@ -92,7 +92,7 @@ def read_dataset(
     `bad_rows="skip"` are skipped and counted in `skipped`. With `require_labels=False` a source
     without labels gives `labels=None`.
     """
-    chosen = _check_settings(encoding, bad_rows, format)
+    chosen = check_settings(encoding, bad_rows, format)
     name = os.fspath(path)
     if not name:
         raise DataError("the data path is empty; give a file, a folder, or - for standard input.")
@@ -104,17 +104,21 @@ def read_dataset(
     else:
         texts, labels = _read_path(Path(name), source, chosen, options, bad)
     if not texts:
-        if bad.skipped:
-            raise DataError(
-                f"{source} has no usable rows: all {bad.skipped} were bad and skipped; "
-                "fix the rows or check --input-format and the column options."
-            )
-        raise DataError(f"{source} has no rows; give it at least one text.")
+        raise no_rows_error(source, bad.skipped)
     bad.log_summary()
     return TextDataset(texts, labels, source, bad.skipped)
 
 
-def _check_settings(encoding: str, bad_rows: str, format: str | None) -> str | None:
+def no_rows_error(source: str, skipped: int) -> DataError:
+    if skipped:
+        return DataError(
+            f"{source} has no usable rows: all {skipped} were bad and skipped; "
+            "fix the rows or check --input-format and the column options."
+        )
+    return DataError(f"{source} has no rows; give it at least one text.")
+
+
+def check_settings(encoding: str, bad_rows: str, format: str | None) -> str | None:
     """The format, normalised; raises on an unknown format, encoding or bad-rows policy."""
     if bad_rows not in ("error", "skip"):
         raise DataError(f"unknown bad-rows policy {bad_rows!r}; use 'error' or 'skip'.")
@@ -132,7 +136,7 @@ def _check_settings(encoding: str, bad_rows: str, format: str | None) -> str | N
     return normal
 
 
-def _format_of(name: str) -> str:
+def format_of(name: str) -> str:
     stem = name.lower().removesuffix(".gz")
     return _EXTENSIONS.get(Path(stem).suffix, "lines")
 
@@ -155,7 +159,7 @@ def _read_path(
         data = location.read_bytes()
     except OSError as err:
         raise DataError(f"{source} cannot be read ({err.strerror or err}); check its permissions.") from err
-    return _parse(data, source, chosen or _format_of(location.name), options, bad)
+    return _parse(data, source, chosen or format_of(location.name), options, bad)
 
 
 def _read_stdin(
@@ -175,6 +179,13 @@ def _read_stdin(
             f"{_STDIN}: the bytes are not valid {stream.encoding}; pass --encoding with the input's encoding "
             "(for example --encoding latin-1)."
         ) from err
+
+
+def open_bytes(location: Path) -> BinaryIO:
+    """The file's bytes, decompressed when it starts with gzip's magic bytes (whatever its name)."""
+    with open(location, "rb") as probe:
+        compressed = probe.read(2) == _GZIP_MAGIC
+    return cast(BinaryIO, gzip.open(location, "rb")) if compressed else open(location, "rb")
 
 
 def _gunzip(data: bytes, source: str) -> bytes:
