@@ -177,8 +177,7 @@ class TextClassifier:
         from attnviz.explain import iter_explain
 
         self._check_fitted()
-        if isinstance(texts, str):
-            raise DataError("Pass an iterable of texts, not a single string; wrap it as [text].")
+        _refuse_one_string(texts)  # at once, not when the lazy check first runs
         return iter_explain(self, _checked_one_by_one(texts), method, **options)
 
     def evaluate(self, texts: Sequence[str], labels: Sequence[Any]) -> dict[str, Any]:
@@ -237,15 +236,16 @@ def _replace(config: ModelConfig, **changes: Any) -> ModelConfig:
 
 
 def _check_texts(texts: Sequence[str]) -> list[str]:
+    return list(_checked_one_by_one(texts))
+
+
+def _refuse_one_string(texts: object) -> None:
     if isinstance(texts, str):
         raise DataError("Pass a list of texts, not a single string; wrap it as [text].")
-    bad = next((index for index, text in enumerate(texts) if not isinstance(text, str)), None)
-    if bad is not None:
-        raise DataError(f"Text number {bad + 1} is a {type(texts[bad]).__name__}, not a string; pass strings.")
-    return list(texts)
 
 
 def _checked_one_by_one(texts: Iterable[object]) -> Iterator[str]:
+    _refuse_one_string(texts)
     for number, text in enumerate(texts, start=1):
         if not isinstance(text, str):
             raise DataError(f"Text number {number} is a {type(text).__name__}, not a string; pass strings.")

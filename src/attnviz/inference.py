@@ -123,7 +123,6 @@ def attention_chunks(
     tokenizer: Tokenizer,
     vocabulary: Vocabulary,
     device: torch.device,
-    chunk_size: int | None = None,
 ) -> Iterator[AttentionChunk]:
     """The network's attention over `texts`, chunk by chunk in input order, reading `texts` lazily.
 
@@ -133,7 +132,7 @@ def attention_chunks(
     does not grow with the number of texts.
     """
     network.eval()
-    chunks = _chunked(texts, chunk_size or CHUNK_SIZE, CHUNK_CHARACTERS)
+    chunks = text_chunks(texts)
     first, second = next(chunks, []), next(chunks, None)
     if second is None:
         # One chunk: nothing to overlap, and a fresh worker thread would start its own OpenMP team.
@@ -143,9 +142,10 @@ def attention_chunks(
     yield from _pipelined(network, itertools.chain([first, second], chunks), tokenizer, vocabulary, device)
 
 
-def _chunked(texts: Iterable[str], size: int, characters: int) -> Iterator[list[str]]:
-    """Consecutive lists of at most `size` texts and, unless one text alone is longer, `characters` characters."""
-    return grouped(texts, len, characters, size)
+def text_chunks(texts: Iterable[str]) -> Iterator[list[str]]:
+    """Consecutive lists of at most CHUNK_SIZE texts and, unless one text alone is longer, CHUNK_CHARACTERS
+    characters: the unit in which large inputs are read, explained and handed over."""
+    return grouped(texts, len, CHUNK_CHARACTERS, CHUNK_SIZE)
 
 
 def grouped(items: Iterable[T], cost: Callable[[T], int], budget: int, count: int | None = None) -> Iterator[list[T]]:

@@ -62,8 +62,8 @@ def format_explanations(explanations: Sequence[Explanation], file_format: str, t
 
     "csv" is one row per token with its weights and colour; "txt" is the terminal picture without colour.
     """
-    if file_format == "jsonl":
-        return "".join(_dumps(explanation.to_dict()) + "\n" for explanation in explanations)
+    if file_format in ("jsonl", "txt"):
+        return "".join(stream_explanations(explanations, file_format, []))
     if file_format == "json":
         return _dumps([explanation.to_dict() for explanation in explanations]) + "\n"
     from attnviz import render
@@ -76,9 +76,8 @@ def format_explanations(explanations: Sequence[Explanation], file_format: str, t
         return render.render_latex(explanations, title=title)
     if file_format == "svg":
         return render.render_svg(explanations)
-    if file_format == "png":
-        return render.render_png(explanations)
-    return "\n".join(render.render_terminal(explanation, color="none") for explanation in explanations)
+    assert file_format == "png", file_format
+    return render.render_png(explanations)
 
 
 def stream_explanations(explanations: Iterable[Explanation], file_format: str, classes: Sequence[str]) -> Iterator[str]:

@@ -31,13 +31,15 @@ def _load(model: str, device: str) -> TextClassifier:
     return TextClassifier.load(model, device=device)
 
 
-def _texts(texts: tuple[str, ...], input_path: str | None, readers: dict[str, Any]) -> list[str]:
-    collected = list(texts)
-    if input_path:
-        collected += read(input_path, readers, require_labels=False).texts
-    if not collected:
+def _require_texts(texts: tuple[str, ...], input_path: str | None) -> None:
+    # An input file without texts is refused by its reader, with the file's name.
+    if not texts and not input_path:
         raise DataError("No texts given; pass texts as arguments or a file with --input FILE (- for stdin).")
-    return collected
+
+
+def _texts(texts: tuple[str, ...], input_path: str | None, readers: dict[str, Any]) -> list[str]:
+    _require_texts(texts, input_path)
+    return [*texts, *(read(input_path, readers, require_labels=False).texts if input_path else [])]
 
 
 @click.command()
@@ -123,8 +125,7 @@ def explain(
 
     file_format = output_format(output, EXPLANATION_FORMATS, output_format_name) if output else None
     settings = reader_settings(options)
-    if not texts and not input_path:
-        raise DataError("No texts given; pass texts as arguments or a file with --input FILE (- for stdin).")
+    _require_texts(texts, input_path)
     source = stream(input_path, settings) if input_path else None
     classifier = _load(model, device)
     chosen = list(dict.fromkeys(methods or ["attention"]))

@@ -5,7 +5,6 @@ Each method checks its own options; the weights of every method are one number p
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from attnviz.explain.gradient import explain_gradient, explain_gradient_x_input
 from attnviz.explain.integrated_gradients import explain_integrated_gradients
 from attnviz.explain.leave_one_out import explain_leave_one_out
 from attnviz.explanation import METHOD_NAMES, SIGNED_METHODS, Explanation, Explanations, TokenWeight
+from attnviz.inference import text_chunks
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -45,24 +45,24 @@ def explain(
 
 
 def iter_explain(
-    classifier: TextClassifier, texts: Iterable[str], method: str = "attention", chunk_size: int = 2048, **options: Any
+    classifier: TextClassifier, texts: Iterable[str], method: str = "attention", **options: Any
 ) -> Iterator[Explanation]:
-    """Explanations of `texts` in input order, `chunk_size` texts at a time, reading `texts` lazily: for
-    files too large to hold every explanation at once. Bad options are refused here, before any work."""
+    """Explanations of `texts` in input order, a chunk at a time (`inference.text_chunks`), reading `texts`
+    lazily: for files too large to hold every explanation at once. Bad options are refused here, before
+    any work."""
     if method not in METHODS:
         raise ConfigError(f"Unknown explanation method {method!r}; choose one of {', '.join(METHODS)}.")
-    if method == "attention":
+    if method == "attention":  # its own pipeline overlaps reading, the network and building
         check_options("attention", options, ())
         return iter_attention(classifier, texts)
     METHODS[method](classifier, [], **options)  # checks the options on no texts: no work done
-    return _chunk_by_chunk(classifier, texts, METHODS[method], chunk_size, options)
+    return _chunk_by_chunk(classifier, texts, METHODS[method], options)
 
 
 def _chunk_by_chunk(
-    classifier: TextClassifier, texts: Iterable[str], method: ExplainMethod, size: int, options: dict[str, Any]
+    classifier: TextClassifier, texts: Iterable[str], method: ExplainMethod, options: dict[str, Any]
 ) -> Iterator[Explanation]:
-    iterator = iter(texts)
-    while chunk := list(itertools.islice(iterator, size)):
+    for chunk in text_chunks(texts):
         yield from method(classifier, chunk, **options)
 
 

@@ -56,7 +56,6 @@ def render_token_csv(explanations: Sequence[Explanation], *, scale: Scale = "max
     `start`/`end` offsets still refer to the original text. Class names sit behind `weight_`, so they
     cannot start a formula.
     """
-    normalise_weights([], scale)  # rejects a bad scale before any work
     return "".join(iter_token_csv(explanations, _classes(explanations), scale=scale))
 
 
@@ -65,12 +64,13 @@ def iter_token_csv(
 ) -> Iterator[str]:
     """`render_token_csv` piece by piece (the header, then each explanation's rows) with the `weight_<class>`
     columns given up front, so that a file of any length can be written without holding it."""
-    normalise_weights([], scale)
+    normalise_weights([], scale)  # rejects a bad scale before any work
+    classes = list(classes)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*COLUMNS, *(f"weight_{name}" for name in classes)])
     for example, explanation in enumerate(explanations):
-        writer.writerows(_rows(example, explanation, list(classes), scale))
+        writer.writerows(_rows(example, explanation, classes, scale))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

@@ -30,6 +30,7 @@ from typing import BinaryIO
 import numpy as np
 
 from attnviz.errors import DataError
+from attnviz.text.formats import is_number
 from attnviz.text.readers import open_bytes
 
 logger = logging.getLogger(__name__)
@@ -140,14 +141,6 @@ def _reads_as_text(record: bytes) -> bool:
     return _TEXT_NUMBERS.fullmatch(record.partition(b" ")[2].rstrip(b"\r\n")) is not None
 
 
-def _is_number(field: bytes) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
 # -- text: word2vec text, fastText .vec, GloVe ----------------------------------------------------
 
 
@@ -187,7 +180,7 @@ def _split_spaced_word(line: bytes, source: str, number: int, dimension: int, ex
     ". . ."), unless all its extra fields are numbers too, which is a vector of the wrong length."""
     parts = line.rsplit(b" ", dimension)
     extra = parts[0].split(b" ")[1:]
-    if all(_is_number(field) for field in extra):
+    if all(is_number(field) for field in extra):
         raise _length_error(source, number, dimension + len(extra), expected)
     return parts[0], b" ".join(parts[1:])
 

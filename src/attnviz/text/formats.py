@@ -143,7 +143,7 @@ def _csv_problem(err: csv.Error) -> str:
     return f"the row cannot be split into fields ({err})"
 
 
-def _is_number(value: str) -> bool:
+def is_number(value: str | bytes) -> bool:
     try:
         float(value)
     except ValueError:
@@ -154,7 +154,7 @@ def _is_number(value: str) -> bool:
 def _looks_like_data(cell: str) -> bool:
     """Whether a first-row cell reads like a value rather than a column name such as `Review Text`."""
     value = cell.strip()
-    if not value or len(value) > 40 or _is_number(value):
+    if not value or len(value) > 40 or is_number(value):
         return True
     words = value.split()
     return len(words) > 1 and not all(word[0].isupper() or word[0].isdigit() for word in words)
