@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from attnviz.errors import DataError
-from attnviz.explanation import Explanation
+from attnviz.explanation import Explanation, json_text
 
 PREDICTION_FORMATS = ("jsonl", "csv")
 EXPLANATION_FORMATS = ("json", "jsonl", "html", "csv", "tex", "svg", "png", "txt")
@@ -29,11 +28,6 @@ def output_format(path: str | os.PathLike[str], allowed: Sequence[str], override
     return name
 
 
-def _dumps(value: Any) -> str:
-    # allow_nan=False: browsers' JSON.parse rejects NaN, so never write it.
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-
 def prediction_records(
     texts: Sequence[str],
     labels: Sequence[str],
@@ -48,7 +42,7 @@ def prediction_records(
 
 def format_predictions(records: Sequence[dict[str, Any]], classes: Sequence[str], file_format: str) -> str:
     if file_format == "jsonl":
-        return "".join(_dumps(record) + "\n" for record in records)
+        return "".join(json_text(record) + "\n" for record in records)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["text", "label", *(f"p_{name}" for name in classes)])
@@ -65,7 +59,7 @@ def format_explanations(explanations: Sequence[Explanation], file_format: str, t
     if file_format in ("jsonl", "txt"):
         return "".join(stream_explanations(explanations, file_format, []))
     if file_format == "json":
-        return _dumps([explanation.to_dict() for explanation in explanations]) + "\n"
+        return "[" + ",".join(explanation.to_json() for explanation in explanations) + "]\n"
     from attnviz import render
 
     if file_format == "html":
@@ -83,7 +77,7 @@ def format_explanations(explanations: Sequence[Explanation], file_format: str, t
 def stream_explanations(explanations: Iterable[Explanation], file_format: str, classes: Sequence[str]) -> Iterator[str]:
     """The explanations in one of STREAMED_FORMATS, piece by piece; `classes` names the CSV's class columns."""
     if file_format == "jsonl":
-        return (_dumps(explanation.to_dict()) + "\n" for explanation in explanations)
+        return (explanation.to_json() + "\n" for explanation in explanations)
     from attnviz import render
 
     if file_format == "csv":

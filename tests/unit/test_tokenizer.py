@@ -79,3 +79,20 @@ def test_the_fast_path_gives_what_the_general_path_gives(text: str, limit: int) 
     assert TOKENIZER.tokenize(text) == general
     assert TOKENIZER.tokenize(text, limit=limit) == general[:limit]
     assert all(type(token) is Token for token in TOKENIZER.tokenize(text))
+
+
+ASCII_PIECES = st.one_of(st.characters(max_codepoint=127), st.sampled_from(["<br/>", "<BR >", "<br\x1c/>", "<b"]))
+
+
+@given(st.lists(ASCII_PIECES).map("".join), st.integers(min_value=0, max_value=12))
+def test_ascii_texts_get_the_tokens_of_the_full_pattern(text: str, limit: int) -> None:
+    # ASCII texts are matched with a narrower pattern; control characters such as \x1c, which Python
+    # counts as whitespace, must stay gaps there too, also inside line-break markup.
+    general = [Token(m.group(), *m.span()) for m in _TOKEN_PATTERN.finditer(text) if m.lastgroup != "skip"]
+    assert TOKENIZER.tokenize(text) == general
+    assert TOKENIZER.tokenize(text, limit=limit) == general[:limit]
+
+
+def test_ascii_separators_and_apostrophes_tokenise_as_in_unicode_text() -> None:
+    assert [t.text for t in TOKENIZER.tokenize("don't\x1cstop_now!")] == ["don't", "stop_now", "!"]
+    assert [t.text for t in TOKENIZER.tokenize("don't\x1cstop_now!é")] == ["don't", "stop_now", "!", "é"]

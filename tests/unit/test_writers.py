@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy
 import pytest
 
 from attnviz.errors import DataError
@@ -60,3 +63,30 @@ def test_a_failure_mid_stream_leaves_neither_the_file_nor_a_temporary(tmp_path: 
 def test_writing_into_a_missing_folder_names_it(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"the folder .*missing does not exist"):
         write_pieces(tmp_path / "missing" / "out.jsonl", ["x"])
+
+
+def test_json_lines_and_json_read_back_as_the_explanations_dicts() -> None:
+    lines = format_explanations(EXPLANATIONS, "jsonl")
+    assert isinstance(lines, str)
+    assert [json.loads(line) for line in lines.splitlines()] == [e.to_dict() for e in EXPLANATIONS]
+    assert json.loads(format_explanations(EXPLANATIONS, "json")) == [e.to_dict() for e in EXPLANATIONS]
+
+
+def test_json_keeps_text_unescaped_exact_numbers_and_turns_nan_into_null() -> None:
+    odd = Explanation(
+        "héllo 日本", "pos", {"pos": numpy.float32(0.75), "neg": 0.25},
+        [TokenWeight("héllo", 0, 5, math.nan), TokenWeight("日本", 6, 8, 0.1 + 0.2, {"pos": math.inf, "neg": 0.0})],
+    )  # fmt: skip
+    text = odd.to_json()
+    assert "héllo 日本" in text and "\\u" not in text
+    data = json.loads(text)
+    assert data["probabilities"] == {"pos": 0.75, "neg": 0.25}
+    assert data["tokens"][0]["weight"] is None and data["tokens"][0]["class_weights"] == {}
+    assert data["tokens"][1]["weight"] == 0.1 + 0.2 and data["tokens"][1]["class_weights"]["pos"] is None
+
+
+def test_to_dict_copies_the_weights_so_changing_it_leaves_the_explanation_alone() -> None:
+    record = EXPLANATIONS[0].to_dict()
+    record["tokens"][0]["class_weights"]["pos"] = 99.0
+    record["probabilities"]["pos"] = 99.0
+    assert EXPLANATIONS[0].tokens[0].class_weights["pos"] == 0.5 and EXPLANATIONS[0].probabilities["pos"] == 0.9

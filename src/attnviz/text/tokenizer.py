@@ -8,6 +8,7 @@ only when a token is looked up in the vocabulary, so the original surface is nev
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -25,6 +26,12 @@ _TOKEN_PATTERN = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# The same tokens for ASCII text, matched about 1.5x as fast: ASCII-only classes spare the engine its
+# Unicode tables. Python's str patterns count \x1c-\x1f as whitespace, ASCII ones do not.
+_ASCII_TOKEN_PATTERN = re.compile(
+    r"(?P<skip><br[\s\x1c-\x1f]*/?>)|\w+(?:'\w+)*|[^\w\s\x1c-\x1f]", re.ASCII | re.IGNORECASE
+)
+_skipped = operator.attrgetter("lastgroup")  # the only named group is "skip"
 TOKENIZER_VERSION = 1
 _new_tuple = tuple.__new__
 
@@ -45,15 +52,14 @@ class Tokenizer:
 
     def tokenize(self, text: str, limit: int | None = None) -> list[Token]:
         """The tokens of `text` in order; with `limit`, only the first `limit` (the rest is never scanned)."""
-        if "<" not in text and (limit is None or len(text) <= limit):
-            # The common case, a third faster: no line-break markup to skip, and no more tokens than
-            # the limit (a token is at least one character). `tuple.__new__` spares the named tuple's
-            # Python-level constructor.
-            return [_new_tuple(Token, (m[0], m.start(), m.end())) for m in _TOKEN_PATTERN.finditer(text)]
-        matches: Iterator[re.Match[str]] = (m for m in _TOKEN_PATTERN.finditer(text) if m.lastgroup != "skip")
-        if limit is not None:
+        # Built from C iterators and `tuple.__new__` (not the named tuple's Python-level constructor):
+        # no Python frame per match, which made the path for texts with markup 3-4x slower.
+        matches: Iterator[re.Match[str]] = (_ASCII_TOKEN_PATTERN if text.isascii() else _TOKEN_PATTERN).finditer(text)
+        if "<" in text:
+            matches = itertools.filterfalse(_skipped, matches)
+        if limit is not None and len(text) > limit:  # a token is at least one character
             matches = itertools.islice(matches, limit)
-        return [Token(match.group(), *match.span()) for match in matches]
+        return [_new_tuple(Token, (match[0], match.start(), match.end())) for match in matches]
 
     def normalise(self, token: str) -> str:
         return token.lower() if self.lowercase else token
