@@ -16,7 +16,7 @@ import torch
 
 from attnviz._version import __version__
 from attnviz.checkpoint import SavedModel, load_model, save_model
-from attnviz.config import ModelConfig, TrainingConfig
+from attnviz.config import ModelConfig, TrainingConfig, fitted_together
 from attnviz.errors import ConfigError, DataError, NotFittedError
 from attnviz.explanation import Explanation, Explanations
 from attnviz.inference import encode_texts, predict_probabilities
@@ -49,7 +49,8 @@ class TextClassifier:
             raise ConfigError(f"Unknown setting {', '.join(unknown)}; the settings are: {known}.")
         self.settings = dict(settings)
         self.model_config = ModelConfig(**{k: v for k, v in settings.items() if k in MODEL_SETTINGS})
-        self.training_config = TrainingConfig(**{k: v for k, v in settings.items() if k in TRAINING_SETTINGS})
+        training_config = TrainingConfig(**{k: v for k, v in settings.items() if k in TRAINING_SETTINGS})
+        self.training_config = fitted_together(self.model_config, training_config)
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{key}={value!r}" for key, value in self.settings.items())

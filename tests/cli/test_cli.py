@@ -39,6 +39,22 @@ def test_train_writes_a_model_folder_and_reports_each_epoch(tiny_csv: Path, tmp_
     assert len(json.loads((tmp_path / "m" / "history.json").read_text())["epochs"]) == 2
 
 
+def test_per_class_attention_trains_with_deletion_consistency_unless_told_otherwise(
+    tiny_csv: Path, tmp_path: Path
+) -> None:
+    common = ["--epochs", "1", "--quiet", "--embedding-size", "8", "--hidden-size", "8", "--attention", "per-class"]
+    for extra, weight in [[], 0.3], [["--deletion-consistency", "0"], 0.0]:
+        result = run("train", str(tiny_csv), "-o", str(tmp_path / "m"), *common, *extra)
+        assert result.exit_code == 0, result.output
+        meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+        assert meta["training"]["deletion_consistency"] == weight
+
+
+def test_deletion_consistency_needs_per_class_attention(tiny_csv: Path, tmp_path: Path) -> None:
+    result = run("train", str(tiny_csv), "-o", str(tmp_path / "m"), "--deletion-consistency", "0.5")
+    fails_with_one_line(result, "deletion_consistency 0.5 needs attention='per-class', not 'max-class'")
+
+
 def test_quiet_training_prints_no_epoch_lines(tiny_csv: Path, tmp_path: Path) -> None:
     result = run("train", str(tiny_csv), "-o", str(tmp_path / "m"), "--epochs", "1", "--quiet")
     assert result.exit_code == 0 and "epoch 1:" not in result.output and "Saved the model" in result.output

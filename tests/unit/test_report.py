@@ -167,7 +167,7 @@ def test_csp_allows_exactly_the_inline_script_and_style_by_hash() -> None:
         "base-uri": "'none'",
         "form-action": "'none'",
     }
-    names = ("colors.js", "text.js", "report_methods.js", "report.js")
+    names = ("colors.js", "text.js", "report_methods.js", "report_store.js", "report.js")
     scripts = [(TEMPLATES / name).read_text(encoding="utf-8") for name in names]
     assert script == "\n".join(scripts)  # the shared colour model and text drawing, then the report's own code
     assert not any("style" in attrs for _, attrs in page.tags)  # inline style attributes would be blocked
@@ -181,7 +181,7 @@ def test_page_loads_nothing_from_anywhere() -> None:
         assert not any(value and value.startswith("//") for value in attrs.values())
 
 
-@pytest.mark.parametrize("name", ["report.js", "report_methods.js", "colors.js", "text.js"])
+@pytest.mark.parametrize("name", ["report.js", "report_store.js", "report_methods.js", "colors.js", "text.js"])
 def test_script_uses_no_html_parsing_or_code_evaluating_api(name: str) -> None:
     script = (TEMPLATES / name).read_text(encoding="utf-8")
     for api in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):

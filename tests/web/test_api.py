@@ -296,7 +296,7 @@ async def test_the_page_carries_the_models_and_the_colour_model(
     config = json.loads(page[start : page.index("</script>", start)])
     assert [model["name"] for model in config["models"]] == ["<b>odd</b>", "plain"]
     assert config["stops"][0] == [0xF7, 0xFB, 0xFF] and len(config["linear"]) == 256
-    scripts = ("colors.js", "text.js", "app.js", "methods.js")
+    scripts = ("colors.js", "text.js", "app.js", "compare.js", "methods.js")
     assert "\n".join(f'<script src="/static/{name}" defer></script>' for name in scripts) in page
     assert "compare-left" in page
 
@@ -313,7 +313,7 @@ async def test_docs_is_our_own_page_listing_every_route(client: httpx.AsyncClien
 
 
 async def test_static_files_are_a_fixed_set(client: httpx.AsyncClient) -> None:
-    for name in ("app.js", "methods.js"):
+    for name in ("app.js", "compare.js", "methods.js"):
         script = await client.get(f"/static/{name}")
         assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
         assert "innerHTML" not in script.text and "eval(" not in script.text

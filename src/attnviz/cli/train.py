@@ -35,6 +35,12 @@ _SETTINGS: list[tuple[str, Any, Any, str]] = [
     ("--weight-decay", float, _TRAINING.weight_decay, "AdamW weight decay."),
     ("--patience", int, _TRAINING.patience, "Epochs without improvement before stopping."),
     ("--weight-average", float, _TRAINING.weight_average, "Decay of the weights' moving average; 0 = off."),
+    (
+        "--deletion-consistency",
+        float,
+        "0.3 with per-class attention, else 0",
+        "Weight of the loss that makes per-class attention rank words by what deleting them does (see README).",
+    ),
     ("--valid-fraction", float, _TRAINING.valid_fraction, "Share of the data held out for validation."),
     ("--seed", int, _TRAINING.seed, "Random seed: the same seed and data give the same model."),
     ("--device", click.Choice(DEVICES), _TRAINING.device, "Where to train."),

@@ -41,8 +41,9 @@ from attnviz.render.terminal import CONTROL_CHARACTERS
 
 PER_PAGE = 50
 # The page's script: the colour model and the text drawing (shared with `attnviz serve`), then its own
-# (report_methods.js defines the side-by-side methods block that report.js draws under each text).
-SCRIPTS = ("colors.js", "text.js", "report_methods.js", "report.js")
+# (report_methods.js defines the side-by-side methods block that report.js draws under each text, and
+# report_store.js the examples' data and the filters that choose them).
+SCRIPTS = ("colors.js", "text.js", "report_methods.js", "report_store.js", "report.js")
 LEXICON_SIZE = 15
 _SCALE_TEXT = {
     "max": "each text is scaled by its own largest weight (per-text maximum), so its most attended word is "

@@ -15,8 +15,9 @@ import torch
 from torch import nn
 
 from attnviz.config import TrainingConfig
-from attnviz.nn.network import AttentionClassifierNetwork
-from attnviz.training.batching import bucketed_order, iterate_batches, sorted_order
+from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
+from attnviz.training.batching import Batch, bucketed_order, iterate_batches, sorted_order
+from attnviz.training.consistency import deletion_consistency
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +154,7 @@ def _train_epoch(
     for batch in iterate_batches(order, data.sequences, data.labels):
         assert batch.labels is not None
         labels = batch.labels.to(device)
-        logits = network(batch.token_ids.to(device), batch.lengths)
-        assert isinstance(logits, torch.Tensor)
-        loss = nn.functional.cross_entropy(logits, labels)
+        logits, loss = _batch_loss(network, batch, labels, config, generator)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()  # type: ignore[no-untyped-call]
         nn.utils.clip_grad_norm_(network.parameters(), config.gradient_clip)
@@ -166,6 +165,25 @@ def _train_epoch(
         tokens += batch.real_tokens
         callback.on_batch_end(batch_loss, float((logits.argmax(-1) == labels).float().mean()))
     return total_loss / max(len(data), 1), time.perf_counter() - started, tokens
+
+
+def _batch_loss(
+    network: AttentionClassifierNetwork,
+    batch: Batch,
+    labels: torch.Tensor,
+    config: TrainingConfig,
+    generator: np.random.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The batch's logits and its training loss: cross-entropy, plus the deletion consistency if asked for."""
+    token_ids = batch.token_ids.to(labels.device)
+    if not config.deletion_consistency:
+        logits = network(token_ids, batch.lengths)
+        assert isinstance(logits, torch.Tensor)
+        return logits, nn.functional.cross_entropy(logits, labels)
+    output = network(token_ids, batch.lengths, return_attention=True)
+    assert isinstance(output, AttentionOutput)
+    consistency = deletion_consistency(network, token_ids, batch.lengths, output, generator)
+    return output.logits, nn.functional.cross_entropy(output.logits, labels) + config.deletion_consistency * consistency
 
 
 @torch.inference_mode()

@@ -29,6 +29,7 @@ _ASSETS = {
     "colors.js": "text/javascript; charset=utf-8",
     "text.js": "text/javascript; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
+    "compare.js": "text/javascript; charset=utf-8",
     "methods.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
