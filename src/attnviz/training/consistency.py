@@ -2,10 +2,11 @@
 
 With per-class attention a text's logit for class c is the attention-weighted average of its words'
 evidence, `logit_c = sum_t a_tc v_tc`. If a word's evidence did not depend on its neighbours, deleting
-some words would leave the same average over the words kept, renormalised. The loss is the squared
-difference between that and the logits the network gives the text with those words really deleted:
-it teaches the RNN to keep each word's evidence at the word, so that deleting the words attention ranks
-highest removes the most evidence, which is what ERASER's comprehensiveness checks.
+some words would leave the same average over the words kept, renormalised. The loss is the KL
+divergence of the network's class probabilities for the text with those words really deleted from the
+probabilities those renormalised logits give. It teaches the RNN to keep each word's evidence at the
+word, so that deleting the words attention ranks highest removes the most evidence, which is what
+ERASER's comprehensiveness checks.
 
 Each text of a batch loses a share of its words drawn from 0 to 50 %: half the texts their most
 attended words (the deletions comprehensiveness makes), half words chosen at random (the ones around them).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from torch.nn import functional
 
 from attnviz.nn.attention import PerClassAttention, masked_softmax
 from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
@@ -30,8 +32,8 @@ def deletion_consistency(
     output: AttentionOutput,
     generator: np.random.Generator,
 ) -> torch.Tensor:
-    """The mean squared difference between the logits of the texts with words deleted and the logits
-    their attention and evidence predict for them; `output` is the network's pass over the whole texts."""
+    """The divergence (KL, mean over texts) of the class probabilities of the texts with words deleted from
+    the ones their attention and evidence predict for them; `output` is the network's pass over the whole texts."""
     assert isinstance(network.attention, PerClassAttention)
     mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
     with torch.no_grad():
@@ -40,7 +42,10 @@ def deletion_consistency(
     kept_ids, kept_lengths = pad([row[flags].tolist() for row, flags in zip(token_ids.cpu(), keep.cpu(), strict=True)])
     deleted = network(kept_ids.to(token_ids.device), kept_lengths)
     assert isinstance(deleted, torch.Tensor)
-    return ((deleted.float() - expected) ** 2).mean()
+    # KL divergence of the probabilities, not squared logits: confident long texts have large logits, and
+    # squared logit errors outweighed the cross-entropy there (IMDB: 86.6 % accuracy against 88.8 % without).
+    predicted = expected.log_softmax(dim=-1)  # (batch, classes)
+    return functional.kl_div(deleted.float().log_softmax(dim=-1), predicted, log_target=True, reduction="batchmean")
 
 
 def expected_logits(output: AttentionOutput, keep: torch.Tensor, temperature: float) -> torch.Tensor:
