@@ -35,9 +35,10 @@ def deletion_consistency(
     """The divergence (KL, mean over texts) of the class probabilities of the texts with words deleted from
     the ones their attention and evidence predict for them; `output` is the network's pass over the whole texts."""
     assert isinstance(network.attention, PerClassAttention)
-    mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
+    lengths_here = lengths.to(token_ids.device)  # `lengths` stays on the CPU, as packing wants
+    mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths_here[:, None]
     with torch.no_grad():
-        keep = _kept_words(output, mask, lengths.to(token_ids.device), generator)  # (batch, time)
+        keep = _kept_words(output, mask, lengths_here, generator)  # (batch, time)
     expected = expected_logits(output, keep, network.attention.temperature)  # (batch, classes)
     kept_ids, kept_lengths = pad([row[flags].tolist() for row, flags in zip(token_ids.cpu(), keep.cpu(), strict=True)])
     deleted = network(kept_ids.to(token_ids.device), kept_lengths)

@@ -16,7 +16,6 @@ function attnvizDecodeBase64(text) {
 function attnvizReportStore(config, index, readJson, decodeMethods) {
   "use strict";
 
-  const decodeBase64 = attnvizDecodeBase64;
   const total = index.p.length;
 
   // ---- data: chunks are parsed on first use and a few are kept ----
@@ -45,10 +44,10 @@ function attnvizReportStore(config, index, readJson, decodeMethods) {
   function example(id) {
     const chunk = loadChunk(Math.floor(id / config.chunkSize));
     const k = id % config.chunkSize;
-    const packed = decodeBase64(chunk.o[k]).buffer;
+    const packed = attnvizDecodeBase64(chunk.o[k]).buffer;
     const offsets = new UNSIGNED[chunk.ob[k]](packed);
     const n = offsets.length / 2;
-    const bytes = decodeBase64(chunk.w[k]).buffer;
+    const bytes = attnvizDecodeBase64(chunk.w[k]).buffer;
     const all = chunk.wb[k] === 4 ? new Float32Array(bytes) : new Float64Array(bytes);
     const views = [];
     for (let v = 0; v < chunk.v[k]; v++) views.push(all.subarray(v * n, (v + 1) * n));
