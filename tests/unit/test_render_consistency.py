@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -13,7 +14,7 @@ import pytest
 from PIL import Image
 
 from attnviz.explanation import Explanation, Explanations, TokenWeight
-from attnviz.render.colors import Scale, hex_colour, normalise, shade
+from attnviz.render.colors import Scale, hex_colour, normalise, shade, shade_signed, token_colours
 from attnviz.render.html import render_fragment
 from attnviz.render.image import draw_figure, render_png, render_svg
 from attnviz.render.latex import render_latex
@@ -44,9 +45,9 @@ def expected(scale: Scale, view: str | None = None, *, dark: bool = False) -> li
     return [[hex_colour(shade(v, dark=dark)) for v in normalise(e, scale, view=view)] for e in EXPLANATIONS]
 
 
-def terminal_colours(scale: Scale) -> list[list[str]]:
+def terminal_colours(scale: Scale, items: list[Explanation] = EXPLANATIONS) -> list[list[str]]:
     found = []
-    for item in EXPLANATIONS:
+    for item in items:
         codes = re.findall(r"\x1b\[48;2;(\d+);(\d+);(\d+)m", render_terminal(item, color="truecolor", scale=scale))
         found.append([hex_colour((int(r), int(g), int(b))) for r, g, b in codes])
     return found
@@ -65,8 +66,8 @@ class TokenSpans(HTMLParser):
             self.tokens.append(dict(attrs))
 
 
-def split_by_example(flat: list[str]) -> list[list[str]]:
-    sizes = [len(e.tokens) for e in EXPLANATIONS]
+def split_by_example(flat: list[str], items: list[Explanation] = EXPLANATIONS) -> list[list[str]]:
+    sizes = [len(e.tokens) for e in items]
     assert len(flat) == sum(sizes)
     return [flat[sum(sizes[:i]) : sum(sizes[: i + 1])] for i in range(len(sizes))]
 
@@ -76,9 +77,9 @@ def html_colours(scale: Scale, view: str | None = None, prefix: str = "--attnviz
     return split_by_example([m.group(1) for style in styles if (m := re.search(f"{prefix}(#[0-9a-f]{{6}})", style))])
 
 
-def svg_colours(scale: Scale, view: str | None = None) -> list[list[str]]:
-    found: list[list[str]] = [[] for _ in EXPLANATIONS]
-    for group in ET.fromstring(render_svg(EXPLANATIONS, scale=scale, view=view)).iter(f"{SVG}g"):
+def svg_colours(scale: Scale, view: str | None = None, items: list[Explanation] = EXPLANATIONS) -> list[list[str]]:
+    found: list[list[str]] = [[] for _ in items]
+    for group in ET.fromstring(render_svg(items, scale=scale, view=view)).iter(f"{SVG}g"):
         match = TOKEN_ID.fullmatch(group.get("id", ""))
         if match and match.group(3) == "0":
             path = group.find(f"{SVG}path")
@@ -89,24 +90,24 @@ def svg_colours(scale: Scale, view: str | None = None) -> list[list[str]]:
     return found
 
 
-def latex_colours(scale: Scale, view: str | None = None) -> list[list[str]]:
-    source = render_latex(EXPLANATIONS, scale=scale, view=view)
-    found: list[list[str]] = [[] for _ in EXPLANATIONS]
+def latex_colours(scale: Scale, view: str | None = None, items: list[Explanation] = EXPLANATIONS) -> list[list[str]]:
+    source = render_latex(items, scale=scale, view=view)
+    found: list[list[str]] = [[] for _ in items]
     for example, token, colour in re.findall(r"\\definecolor\{attnvizbg(\d+)-(\d+)\}\{HTML\}\{([0-9A-F]{6})\}", source):
         assert int(token) == len(found[int(example)])
         found[int(example)].append("#" + colour.lower())
     return found
 
 
-def csv_rows(scale: Scale) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(render_token_csv(EXPLANATIONS, scale=scale), newline="")))
+def csv_rows(scale: Scale, items: list[Explanation] = EXPLANATIONS) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(render_token_csv(items, scale=scale), newline="")))
 
 
-def png_colours(scale: Scale, view: str | None = None) -> list[list[str]]:
+def png_colours(scale: Scale, view: str | None = None, items: list[Explanation] = EXPLANATIONS) -> list[list[str]]:
     """The pixel in each token box's top band: inside the shade, above the glyphs and the outline."""
-    drawing = draw_figure(EXPLANATIONS, scale=scale, view=view, dpi=200)
-    image = Image.open(io.BytesIO(render_png(EXPLANATIONS, scale=scale, view=view, dpi=200))).convert("RGB")
-    found: list[list[str]] = [[] for _ in EXPLANATIONS]
+    drawing = draw_figure(items, scale=scale, view=view, dpi=200)
+    image = Image.open(io.BytesIO(render_png(items, scale=scale, view=view, dpi=200))).convert("RGB")
+    found: list[list[str]] = [[] for _ in items]
     for box in drawing.boxes:
         x, y = (box.x0 + box.x1) / 2, box.y0 + 0.12 * (box.y1 - box.y0)
         pixel = image.getpixel((int(x), int(y)))
@@ -169,3 +170,32 @@ def test_explanations_list_renders_one_fragment_with_one_legend() -> None:
     html = Explanations(EXPLANATIONS)._repr_html_()
     assert html == render_fragment(EXPLANATIONS)
     assert html.count('class="attnviz-legend"') == 1 and html.count('class="attnviz-block"') == 2
+
+
+def signed(item: Explanation, scores: list[float]) -> Explanation:
+    tokens = [token._replace(weight=score) for token, score in zip(item.tokens, scores, strict=True)]
+    return dataclasses.replace(item, tokens=tokens, method="integrated-gradients")
+
+
+SIGNED = [signed(EXPLANATIONS[0], [-0.4, 0.1, 0.8, 0.0, -0.2]), signed(EXPLANATIONS[1], [0.3, -0.6, 0.05])]
+
+
+@pytest.mark.parametrize("scale", ["max", "fixed"])
+def test_signed_scores_are_red_to_blue_alike_in_every_format(scale: Scale) -> None:
+    want = [[hex_colour(rgb) for rgb in token_colours(item, scale)] for item in SIGNED]
+    # scaled by each text's largest absolute score, whatever the attention scale
+    assert want[0][0] == hex_colour(shade_signed(-0.5)) and want[1][1] == hex_colour(shade_signed(-1.0))
+    assert want[0][2] == hex_colour(shade_signed(1.0)) and want[0][3] == hex_colour(shade_signed(0.0))
+    assert terminal_colours(scale, SIGNED) == want
+    assert svg_colours(scale, items=SIGNED) == want
+    assert latex_colours(scale, items=SIGNED) == want
+    assert png_colours(scale, items=SIGNED) == want
+    rows = csv_rows(scale, SIGNED)
+    assert split_by_example([row["colour"] for row in rows], SIGNED) == want
+    assert [float(row["shade"]) for row in rows] == [-0.5, 0.125, 1.0, 0.0, -0.25, 0.5, -1.0, 0.05 / 0.6]
+
+
+def test_class_views_of_a_signed_method_show_attention_on_the_sequential_palette() -> None:
+    with_views = [dataclasses.replace(item, method="integrated-gradients") for item in EXPLANATIONS]
+    assert svg_colours("max", "neg", with_views) == expected("max", "neg")
+    assert latex_colours("max", "neg", with_views) == expected("max", "neg")

@@ -155,3 +155,12 @@ def test_import_is_light_and_drawing_never_uses_pyplot_or_torch() -> None:
         "assert 'matplotlib.pyplot' not in sys.modules and 'torch' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_signed_scores_get_a_red_to_blue_legend_of_their_own() -> None:
+    attention = by_words("not bad at all")
+    signed = Explanation(attention.text, "pos", {"pos": 0.8, "neg": 0.2}, attention.tokens, method="gradient-x-input")
+    texts = svg_texts(render_svg([signed, attention]))
+    assert any(text.startswith("Signed scores") for text in texts) and "-1" in texts and "-0.5" in texts
+    assert not any(text.startswith("Signed scores") for text in svg_texts(render_svg([attention])))
+    assert not any(text.startswith("Signed scores") for text in svg_texts(render_svg([signed], view="neg")))

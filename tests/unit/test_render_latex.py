@@ -166,3 +166,15 @@ def test_legend_names_the_scale_and_the_uniform_level() -> None:
 def test_bad_scale_is_rejected() -> None:
     with pytest.raises(ValueError, match="scale"):
         render_latex([], scale="log")  # type: ignore[arg-type]
+
+
+def test_signed_scores_get_their_own_legend_and_compile(tmp_path: Path) -> None:
+    attention = by_words("not bad at all")
+    weights = [-0.5, 1.0, 0.0, 0.2]
+    scores = [token._replace(weight=weight) for token, weight in zip(attention.tokens, weights, strict=True)]
+    signed = Explanation(attention.text, "pos", {"pos": 0.8, "neg": 0.2}, scores, method="leave-one-out")
+    source = render_latex([signed, attention])
+    assert "\\textbf{Signed}" in source and "red words speak against it" in source and "ColorBrewer RdBu" in source
+    assert "\\attnvizswatch{attnvizsigned}{0}{-1}" in source
+    assert "\\textbf{Signed}" not in render_latex([attention]) and "Signed" not in render_latex([signed], view="neg")
+    assert compile_ok(source, tmp_path).returncode == 0

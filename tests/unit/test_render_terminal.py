@@ -120,3 +120,11 @@ def test_xterm_256_mapping_keeps_text_readable() -> None:
 def test_xterm_256_mapping_is_exact_for_palette_colours() -> None:
     assert _nearest_256((0, 95, 135)) == (24, (0, 95, 135))
     assert _nearest_256((8, 8, 8)) == (232, (8, 8, 8))
+
+
+def test_header_of_a_signed_method_says_which_colour_is_which() -> None:
+    signed = explain("a fine film", method="integrated-gradients")
+    header = render_terminal(signed, color="none").splitlines()[0]
+    assert header.endswith("(weights by integrated-gradients; blue for the prediction, red against)")
+    unsigned = render_terminal(explain("a fine film", method="random"), color="none").splitlines()[0]
+    assert unsigned.endswith("(weights by random)")

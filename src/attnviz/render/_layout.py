@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from attnviz.explanation import Explanation
-from attnviz.render.colors import hex_colour, shade, text_colour
+from attnviz.render.colors import RGB, hex_colour, text_colour
 from attnviz.render.terminal import escape_controls
 
 # (text, font size in points, bold, italic) -> width in points
@@ -127,14 +127,14 @@ class Page:
         if end:
             self.finish()
 
-    def text(self, example: int, explanation: Explanation, values: list[float]) -> None:
-        """The explanation's whole text, each token over its shade, the unread tail grey."""
-        shades = iter(values)
+    def text(self, example: int, explanation: Explanation, colours: list[RGB]) -> None:
+        """The explanation's whole text, each token over its colour, the unread tail grey."""
+        shades = iter(colours)
         position, index = 0, 0
         for piece, token in explanation.segments():
             style = _Style()
             if token is not None:
-                background = shade(next(shades))
+                background = next(shades)
                 style = _Style(colour=hex_colour(text_colour(background)), shade=hex_colour(background))
                 style.token = (example, index)
                 index += 1

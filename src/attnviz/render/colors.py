@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
-from attnviz.explanation import Explanation
+from attnviz.explanation import SIGNED_METHODS, Explanation
 
 RGB = tuple[int, int, int]
 Scale = Literal["max", "fixed"]
@@ -107,6 +107,27 @@ def normalise_signed(weights: Sequence[float]) -> list[float]:
     finite = [w if math.isfinite(w) else 0.0 for w in weights]
     largest = max((abs(w) for w in finite), default=0.0)
     return [max(-1.0, min(1.0, w / largest)) if largest > 0 else 0.0 for w in finite]
+
+
+def is_signed(explanation: Explanation, view: str | None = None) -> bool:
+    """Whether the weights shown are a signed method's own scores, drawn with the diverging palette
+    (a class view always shows attention, which is never negative)."""
+    return view is None and explanation.method in SIGNED_METHODS
+
+
+def shading_values(explanation: Explanation, scale: Scale = "max", *, view: str | None = None) -> list[float]:
+    """Per token, the value its shade is drawn from: a signed method's scores in [-1, 1] by the largest
+    absolute score (the scale applies to attention only), anything else in [0, 1] (`normalise`)."""
+    if is_signed(explanation, view):
+        return normalise_signed(token_weights(explanation))
+    return normalise(explanation, scale, view=view)
+
+
+def token_colours(explanation: Explanation, scale: Scale = "max", *, view: str | None = None) -> list[RGB]:
+    """Per token, its background: blue for evidence for the prediction and red against it for a signed
+    method, the sequential palette for everything else. Every format but the HTML draws these."""
+    values = shading_values(explanation, scale, view=view)
+    return [shade_signed(value) for value in values] if is_signed(explanation, view) else list(map(shade, values))
 
 
 def shade_signed(value: float) -> RGB:

@@ -17,16 +17,18 @@ import jinja2
 
 from attnviz.errors import DataError
 from attnviz.explanation import SIGNED_METHODS, Explanation
+from attnviz.render._legend import SIGNED_STEPS, SIGNED_TEXT
 from attnviz.render.colors import (
     DIVERGING_PALETTE_NAME,
     PALETTE_NAME,
     RGB,
     Scale,
     hex_colour,
-    normalise_signed,
+    is_signed,
     normalise_weights,
     shade,
     shade_signed,
+    shading_values,
     text_colour,
     token_weights,
     top_tokens,
@@ -178,9 +180,8 @@ def class_view(explanation: Explanation, scale: Scale, view: str | None) -> _Tex
     method's own weights use the diverging palette, scaled by the largest absolute weight."""
     weights = token_weights(explanation, view)
     name = explanation.method if view is None else "attention"
-    if view is None and explanation.method in SIGNED_METHODS:
-        return _text_view(explanation, normalise_signed(weights), weights, signed=True, name=name)
-    return _text_view(explanation, normalise_weights(weights, scale), weights, name=name)
+    values = shading_values(explanation, scale, view=view)
+    return _text_view(explanation, values, weights, signed=is_signed(explanation, view), name=name)
 
 
 def _class_rows(explanation: Explanation) -> list[_ClassRow]:
@@ -260,16 +261,12 @@ def _legends(explanations: Sequence[Explanation], scale: Scale) -> list[dict[str
     """The attention legend, and the signed scores' legend when a signed method is shown."""
     legends = [_legend(scale)]
     if any(explanation.method in SIGNED_METHODS for explanation in explanations):
-        swatches = [_Swatch(f"{value:g}", signed_colour_style(value)) for value in (-1.0, -0.5, 0.0, 0.5, 1.0)]
-        text = (
-            "Signed scores (gradient x input, integrated gradients, leave-one-out): blue words support the "
-            "predicted class, red words speak against it; each text is scaled by its largest absolute score."
-        )
+        swatches = [_Swatch(f"{value:g}", signed_colour_style(value)) for value in SIGNED_STEPS]
         legends.append(
             {
                 "title": "Signed",
                 "swatches": swatches,
-                "text": text,
+                "text": SIGNED_TEXT,
                 "scale": "max |score|",
                 "palette": DIVERGING_PALETTE_NAME,
             }

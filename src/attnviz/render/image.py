@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 from attnviz.errors import ConfigError, DataError
 from attnviz.explanation import Explanation
 from attnviz.render import _layout
-from attnviz.render._layout import BLACK_TEXT, GREY_TEXT, Box, Label, Page
-from attnviz.render._legend import LEGEND_STEPS, SCALE_NAMES, legend_sentence, uniform_levels, uniform_note
-from attnviz.render.colors import Scale, hex_colour, normalise, normalise_weights, shade
+from attnviz.render._image_legend import draw_legend
+from attnviz.render._layout import GREY_TEXT, Box, Label, Page
+from attnviz.render._legend import method_note, uniform_note
+from attnviz.render.colors import Scale, normalise_weights, token_colours
 from attnviz.render.html import check_view
 
 if TYPE_CHECKING:
@@ -41,8 +42,6 @@ _FALLBACK_FONTS = (
 )
 _QUIET = r"Glyph \d+ .* missing from font|Matplotlib currently does not support"
 _AGG_LIMIT = 2**16  # pixels per side that matplotlib's Agg renderer accepts
-_BAR_STEPS = 64
-_BAR_HEIGHT = 10.0  # points
 
 
 @dataclass(frozen=True)
@@ -130,44 +129,14 @@ def _font(families: list[str], size: float, bold: bool, italic: bool) -> FontPro
     )
 
 
-def _legend(page: Page, scale: Scale, explanations: Sequence[Explanation]) -> None:
-    """A colour bar of the palette from 0 to 1 under the scale's name, then what the scale means."""
-    page.paragraph(f"Attention (scale: {SCALE_NAMES[scale]})", bold=True)
-    left, width = page.left, min(320.0, page.right - page.left)
-    top = page.y + 4.0 + (_layout.SMALL * 1.6 if scale == "fixed" else 0.0)
-    step = width / _BAR_STEPS
-    for i in range(_BAR_STEPS):
-        # a sliver of overlap hides the seams between neighbouring slices
-        page.items.append(Box(left + i * step, top, step + 0.5, _BAR_HEIGHT, hex_colour(shade((i + 0.5) / _BAR_STEPS))))
-    page.items.append(Box(left, top, width, _BAR_HEIGHT, "none", edge=GREY_TEXT))
-    for value in LEGEND_STEPS:
-        x = left + value * width
-        page.items.append(
-            Label(x, top + _BAR_HEIGHT + _layout.SMALL * 1.2, f"{value:g}", _layout.SMALL, align="center")
-        )
-    if scale == "fixed":
-        _uniform_marks(page, uniform_levels(explanations), left, width, top)
-    page.y = top + _BAR_HEIGHT + _layout.SMALL * 2.0
-    page.paragraph(legend_sentence(scale), size=_layout.SMALL, colour=GREY_TEXT)
-
-
-def _uniform_marks(page: Page, levels: list[int], left: float, width: float, top: float) -> None:
-    """Tick the 1/n level of every text length (only the extremes when there are many)."""
-    shown = levels if len(levels) <= 4 else [levels[0], levels[-1]]
-    for count in shown:
-        x = left + width / count
-        page.items.append(Box(x - 0.5, top - 3.0, 1.0, _BAR_HEIGHT + 3.0, BLACK_TEXT))
-        page.items.append(Label(x, top - 4.0, f"1/{count}", _layout.SMALL, align="center"))
-
-
 def _header(page: Page, explanation: Explanation, scale: Scale) -> None:
     predicted = explanation.probabilities.get(explanation.label)
     label = _layout.visible_text(explanation.label)
     head = f"Predicted: {label}" + ("" if predicted is None else f" ({predicted:.3f})")
     classes = "  ".join(f"{_layout.visible_text(name)} {p:.3f}" for name, p in explanation.probabilities.items())
-    note = uniform_note(explanation, scale)
+    notes = (classes, uniform_note(explanation, scale), _layout.visible_text(method_note(explanation)))
     page.paragraph(head, bold=True, end=False)
-    page.paragraph("   " + "  ".join(part for part in (classes, note) if part), size=_layout.SMALL, colour=GREY_TEXT)
+    page.paragraph("   " + "  ".join(part for part in notes if part), size=_layout.SMALL, colour=GREY_TEXT)
 
 
 def _block(page: Page, example: int, explanation: Explanation, scale: Scale, view: str | None) -> None:
@@ -177,7 +146,7 @@ def _block(page: Page, example: int, explanation: Explanation, scale: Scale, vie
     if not explanation.text:
         page.paragraph("(empty text)", italic=True, colour=GREY_TEXT)
     else:
-        page.text(example, explanation, normalise(explanation, scale, view=view))
+        page.text(example, explanation, token_colours(explanation, scale, view=view))
     if explanation.truncated:
         count = len(explanation.tokens)
         note = f"Truncated: the model read the first {count} words; the grey rest was not read."
@@ -209,7 +178,7 @@ def draw_figure(
 
         figure = Figure(figsize=(width, 1.0), dpi=dpi, facecolor="white")
         page = Page(_measurer(figure, dpi), width * 72)
-        _legend(page, scale, explanations)
+        draw_legend(page, scale, explanations, view)
         for example, explanation in enumerate(explanations):
             _block(page, example, explanation, scale, view)
         boxes = _draw(figure, page, dpi)

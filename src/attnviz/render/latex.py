@@ -8,11 +8,19 @@ break between words. Every user string goes through `escape_latex`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from attnviz.explanation import Explanation
-from attnviz.render._legend import LEGEND_STEPS, legend_sentence, uniform_note
-from attnviz.render.colors import RGB, Scale, normalise, normalise_weights, shade, text_colour
+from attnviz.render._legend import (
+    LEGEND_STEPS,
+    SIGNED_STEPS,
+    any_signed,
+    legend_sentence,
+    method_note,
+    signed_sentence,
+    uniform_note,
+)
+from attnviz.render.colors import RGB, Scale, normalise_weights, shade, shade_signed, text_colour, token_colours
 from attnviz.render.html import check_view
 from attnviz.render.terminal import CONTROL_CHARACTERS
 
@@ -50,8 +58,8 @@ _MARKERS_PER_LINE = 16
 _MACROS = r"""\providecommand*\attnviztok[2]{\begingroup\setlength{\fboxsep}{1pt}%
 \colorbox{attnvizbg#1}{\textcolor{attnvizfg#1}{\vphantom{Ag}#2}}\endgroup}
 \providecommand*\attnvizmark[1]{\textsf{\scriptsize[#1]}}
-\providecommand*\attnvizswatch[2]{\begingroup\setlength{\fboxsep}{1pt}%
-\colorbox{attnvizlegendbg#1}{\textcolor{attnvizlegendfg#1}{\makebox[2.5em]{\vphantom{Ag}#2}}}\endgroup}
+\providecommand*\attnvizswatch[3]{\begingroup\setlength{\fboxsep}{1pt}%
+\colorbox{#1bg#2}{\textcolor{#1fg#2}{\makebox[2.5em]{\vphantom{Ag}#3}}}\endgroup}
 """
 
 
@@ -112,9 +120,8 @@ def _hex(rgb: RGB) -> str:
     return "{:02X}{:02X}{:02X}".format(*rgb)
 
 
-def _define(prefix: str, name: str, value: float) -> str:
-    """The background and text colours for one shading value, as `<prefix>bg<name>` and `<prefix>fg<name>`."""
-    background = shade(value)
+def _define(prefix: str, name: str, background: RGB) -> str:
+    """A background and the text colour readable on it, as `<prefix>bg<name>` and `<prefix>fg<name>`."""
     return (
         rf"\definecolor{{{prefix}bg{name}}}{{HTML}}{{{_hex(background)}}}"
         rf"\definecolor{{{prefix}fg{name}}}{{HTML}}{{{_hex(text_colour(background))}}}"
@@ -125,18 +132,18 @@ def _header(explanation: Explanation, scale: Scale) -> str:
     predicted = explanation.probabilities.get(explanation.label)
     shown = escape_latex(explanation.label) + ("" if predicted is None else f" ({predicted:.3f})")
     others = r"\quad ".join(f"{escape_latex(name)} {p:.3f}" for name, p in explanation.probabilities.items())
-    note = uniform_note(explanation, scale)
-    details = rf"{others}\quad {note}" if note else others
+    notes = (others, uniform_note(explanation, scale), escape_latex(method_note(explanation)))
+    details = r"\quad ".join(note for note in notes if note)
     return rf"\noindent\textbf{{Predicted:}} {shown}\hfill{{\small {details}}}\par"
 
 
-def _colour_lines(example: int, explanation: Explanation, values: list[float]) -> list[str]:
+def _colour_lines(example: int, explanation: Explanation, colours: list[RGB]) -> list[str]:
     """One line per token, in token order: its two colours and (in the comment) its raw weight."""
-    pairs = enumerate(zip(values, explanation.tokens, strict=True))
-    return [f"{_define('attnviz', f'{example}-{i}', value)}% weight {token.weight!r}" for i, (value, token) in pairs]
+    pairs = enumerate(zip(colours, explanation.tokens, strict=True))
+    return [f"{_define('attnviz', f'{example}-{i}', rgb)}% weight {token.weight!r}" for i, (rgb, token) in pairs]
 
 
-def _text(example: int, explanation: Explanation, values: list[float]) -> str:
+def _text(example: int, explanation: Explanation) -> str:
     body: list[str] = []
     tail: list[str] = []
     index = 0
@@ -155,9 +162,9 @@ def _text(example: int, explanation: Explanation, values: list[float]) -> str:
 
 def _block(example: int, explanation: Explanation, scale: Scale, view: str | None) -> str:
     check_view(explanation, view)
-    values = normalise(explanation, scale, view=view)
-    lines = [r"\par\medskip", _header(explanation, scale), *_colour_lines(example, explanation, values)]
-    lines.append(_text(example, explanation, values) if explanation.text else r"\noindent\textit{(empty text)}\par")
+    colours = token_colours(explanation, scale, view=view)
+    lines = [r"\par\medskip", _header(explanation, scale), *_colour_lines(example, explanation, colours)]
+    lines.append(_text(example, explanation) if explanation.text else r"\noindent\textit{(empty text)}\par")
     if explanation.truncated:
         count = len(explanation.tokens)
         lines.append(
@@ -167,13 +174,22 @@ def _block(example: int, explanation: Explanation, scale: Scale, view: str | Non
     return "\n".join(lines)
 
 
-def _legend(scale: Scale, view: str | None) -> str:
-    lines = [f"{_define('attnvizlegend', str(i), value)}%" for i, value in enumerate(LEGEND_STEPS)]
-    swatches = " ".join(rf"\attnvizswatch{{{i}}}{{{value:g}}}" for i, value in enumerate(LEGEND_STEPS))
+def _legend(scale: Scale, view: str | None, explanations: Sequence[Explanation]) -> str:
+    lines = _swatches("Attention", "attnvizlegend", LEGEND_STEPS, shade)
     shading = "" if view is None else rf" Shading: attention for class {escape_latex(view)}."
-    lines.append(rf"\noindent\textbf{{Attention}}\quad {swatches}\par")
     lines.append(rf"\noindent{{\small {escape_latex(legend_sentence(scale))}{shading}}}\par")
+    if any_signed(explanations, view):
+        lines += _swatches("Signed", "attnvizsigned", SIGNED_STEPS, shade_signed)
+        lines.append(rf"\noindent{{\small {escape_latex(signed_sentence())}}}\par")
     return "\n".join(lines)
+
+
+def _swatches(title: str, prefix: str, steps: Sequence[float], colour: Callable[[float], RGB]) -> list[str]:
+    """A row of labelled colour swatches, one per step, after a bold title (colours named `<prefix>bg<i>`)."""
+    lines = [f"{_define(prefix, str(i), colour(value))}%" for i, value in enumerate(steps)]
+    swatches = " ".join(rf"\attnvizswatch{{{prefix}}}{{{i}}}{{{value:g}}}" for i, value in enumerate(steps))
+    lines.append(rf"\noindent\textbf{{{title}}}\quad {swatches}\par")
+    return lines
 
 
 def latex_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max", view: str | None = None) -> str:
@@ -183,7 +199,7 @@ def latex_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max",
     defines its own colours and `\\providecommand`s its three macros.
     """
     normalise_weights([], scale)  # rejects a bad scale before any work
-    parts = [_MACROS.strip(), rf"\definecolor{{attnvizgrey}}{{HTML}}{{{_GREY}}}", _legend(scale, view)]
+    parts = [_MACROS.strip(), rf"\definecolor{{attnvizgrey}}{{HTML}}{{{_GREY}}}", _legend(scale, view, explanations)]
     parts += [_block(i, explanation, scale, view) for i, explanation in enumerate(explanations)]
     if not explanations:
         parts.append(r"\par\medskip\noindent\textit{No explanations.}\par")

@@ -1,6 +1,6 @@
 """Explanations as a token table (CSV) for spreadsheets and data frames: one row per token.
 
-Colours come from the same model as every other format (`normalise_weights` -> `shade` -> `hex_colour`).
+Colours come from the same model as every other format (`shading_values` -> `token_colours` -> `hex_colour`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from attnviz.explanation import Explanation
-from attnviz.render.colors import Scale, hex_colour, normalise_weights, shade, token_weights
+from attnviz.render.colors import Scale, hex_colour, normalise_weights, shading_values, token_colours
 
 COLUMNS = ("example", "token_index", "token", "start", "end", "weight", "shade", "colour")
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
@@ -33,12 +33,12 @@ def _classes(explanations: Sequence[Explanation]) -> list[str]:
 
 
 def _rows(example: int, explanation: Explanation, classes: list[str], scale: Scale) -> list[list[str]]:
-    weights = token_weights(explanation)
+    shown = zip(explanation.tokens, shading_values(explanation, scale), token_colours(explanation, scale), strict=True)
     rows = []
-    for index, (token, value) in enumerate(zip(explanation.tokens, normalise_weights(weights, scale), strict=True)):
+    for index, (token, value, colour) in enumerate(shown):
         per_class = [_number(token.class_weights[c]) if c in token.class_weights else "" for c in classes]
         fixed = [str(example), str(index), _defuse(token.text), str(token.start), str(token.end)]
-        rows.append([*fixed, _number(token.weight), _number(value), hex_colour(shade(value)), *per_class])
+        rows.append([*fixed, _number(token.weight), _number(value), hex_colour(colour), *per_class])
     return rows
 
 
@@ -46,8 +46,9 @@ def render_token_csv(explanations: Sequence[Explanation], *, scale: Scale = "max
     """One CSV row per token: `example, token_index, token, start, end, weight, shade, colour`, then
     `weight_<class>` for every class found in the explanations' probabilities (in order).
 
-    `weight` is the attention used for the prediction and `shade` its value on `scale` (0 to 1); `colour`
-    is the `#rrggbb` background every other format draws for it. A class weight the method did not give
+    `weight` is the method's weight of the token and `shade` its value on `scale` (0 to 1; -1 to 1 for a
+    signed method's scores, by the largest absolute one); `colour` is the `#rrggbb` background every other
+    format draws for it. A class weight the method did not give
     is an empty cell. Numbers are written as Python's repr, so they read back exactly as `to_dict` stores
     them. Rows end in CRLF (RFC 4180); write the text with `newline=""`.
 

@@ -11,7 +11,7 @@ import re
 from typing import Literal, TextIO
 
 from attnviz.explanation import Explanation
-from attnviz.render.colors import RGB, Scale, normalise, shade, text_colour, top_tokens
+from attnviz.render.colors import RGB, Scale, is_signed, text_colour, token_colours, top_tokens
 
 ColorMode = Literal["auto", "truecolor", "256", "none"]
 
@@ -70,9 +70,8 @@ def _cube_step(channel: int) -> int:
     return min(range(6), key=lambda i: abs(_CUBE_LEVELS[i] - channel))
 
 
-def _sgr(value: float, mode: ColorMode) -> str:
+def _sgr(background: RGB, mode: ColorMode) -> str:
     """The escape sequence that shades one token: background plus the readable foreground for it."""
-    background = shade(value)
     if mode == "256":
         index, shown = _nearest_256(background)
         foreground = 16 if text_colour(shown) == (0, 0, 0) else 231  # fixed cube colours, not themeable 0/15
@@ -92,12 +91,18 @@ def _header(explanation: Explanation) -> str:
     label = escape_controls(explanation.label)
     predicted = explanation.probabilities.get(explanation.label)
     shown = f"{label} ({predicted:.3f})" if predicted is not None else label
-    method = "" if explanation.method == "attention" else f"  (weights by {escape_controls(explanation.method)})"
-    return f"predicted: {shown}" + (f"  |  {probabilities}" if probabilities else "") + method
+    return f"predicted: {shown}" + (f"  |  {probabilities}" if probabilities else "") + _method_note(explanation)
+
+
+def _method_note(explanation: Explanation) -> str:
+    if explanation.method == "attention":
+        return ""
+    palette = "; blue for the prediction, red against" if is_signed(explanation) else ""
+    return f"  (weights by {escape_controls(explanation.method)}{palette})"
 
 
 def _body(explanation: Explanation, mode: ColorMode, scale: Scale) -> str:
-    values = iter(normalise(explanation, scale))
+    colours = iter(token_colours(explanation, scale))
     parts: list[str] = []
     position = 0
     for text, token in explanation.segments():
@@ -105,8 +110,8 @@ def _body(explanation: Explanation, mode: ColorMode, scale: Scale) -> str:
         if position >= explanation.read_end:  # the unread tail of a truncated text
             shown = f"{_NOT_READ}{shown}" if mode == "none" else _paint(shown, _DIM)
         elif token is not None:
-            value = next(values)
-            shown = shown if mode == "none" else _paint(shown, _sgr(value, mode))
+            background = next(colours)
+            shown = shown if mode == "none" else _paint(shown, _sgr(background, mode))
         parts.append(shown)
         position += len(text)
     return "".join(parts)
