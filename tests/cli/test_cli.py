@@ -286,7 +286,7 @@ def test_explain_shows_several_methods_text_by_text(trained_folder: Path, tmp_pa
                  "--method", "leave-one-out", "--color", "none")  # fmt: skip
     assert result.exit_code == 0, result.output
     headers = [line for line in result.output.splitlines() if line.startswith("predicted:")]
-    assert len(headers) == 2 and headers[1].endswith("(weights by leave-one-out)")
+    assert len(headers) == 2 and headers[1].endswith("(weights by leave-one-out; blue for the prediction, red against)")
     page = tmp_path / "both.html"
     run(
         "explain",
