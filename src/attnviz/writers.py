@@ -17,6 +17,7 @@ EXPLANATION_FORMATS = ("json", "jsonl", "html", "csv", "tex", "svg", "png", "txt
 # Formats written explanation by explanation, so that memory stays flat however long the input is.
 STREAMED_FORMATS = ("jsonl", "csv", "txt")
 _ALIASES = {"ndjson": "jsonl", "htm": "html", "latex": "tex"}
+_CSV_PIECE = 1 << 16  # characters of CSV gathered before they are handed to the file
 
 
 def output_format(path: str | os.PathLike[str], allowed: Sequence[str], override: str | None = None) -> str:
@@ -40,15 +41,30 @@ def prediction_records(
     ]
 
 
-def format_predictions(records: Sequence[dict[str, Any]], classes: Sequence[str], file_format: str) -> str:
+def format_predictions(records: Iterable[dict[str, Any]], classes: Sequence[str], file_format: str) -> str:
+    return "".join(stream_predictions(records, classes, file_format))
+
+
+def stream_predictions(records: Iterable[dict[str, Any]], classes: Sequence[str], file_format: str) -> Iterator[str]:
+    """Prediction records in one of PREDICTION_FORMATS, piece by piece: a file of any length is written
+    without holding it. The CSV has a `p_<class>` column per class."""
     if file_format == "jsonl":
-        return "".join(json_text(record) + "\n" for record in records)
+        return (json_text(record) + "\n" for record in records)
+    assert file_format == "csv", file_format
+    return _csv_predictions(records, classes)
+
+
+def _csv_predictions(records: Iterable[dict[str, Any]], classes: Sequence[str]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["text", "label", *(f"p_{name}" for name in classes)])
     for record in records:
         writer.writerow([record["text"], record["label"], *(record["probabilities"][name] for name in classes)])
-    return buffer.getvalue()
+        if buffer.tell() > _CSV_PIECE:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def format_explanations(explanations: Sequence[Explanation], file_format: str, title: str = "attnviz") -> str | bytes:

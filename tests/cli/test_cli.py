@@ -361,3 +361,34 @@ def test_explaining_a_json_lines_file_streams_it_with_methods_in_step_and_counts
     failed = run("explain", str(trained_folder), "--input", str(tmp_path / "in.jsonl"), "-o", str(output))
     fails_with_one_line(failed, "line 5: the line holds a JSON array")
     assert not output.exists() or output.read_text(encoding="utf-8").count("\n") == 16
+
+
+def test_predicting_a_file_streams_it_a_chunk_at_a_time_and_counts_bad_rows(
+    trained_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import attnviz.inference
+    import attnviz.text.streaming
+    import attnviz.writers
+    from attnviz.classifier import TextClassifier
+
+    monkeypatch.setattr(attnviz.inference, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(attnviz.text.streaming, "BLOCK_LINES", 3)
+    monkeypatch.setattr(attnviz.writers, "_CSV_PIECE", 10)
+    chunks: list[int] = []
+    predict_proba = TextClassifier.predict_proba
+    monkeypatch.setattr(
+        TextClassifier, "predict_proba", lambda self, texts: chunks.append(len(texts)) or predict_proba(self, texts)
+    )
+    texts = [f"the food was {'great' if number % 2 else 'awful'} ({number})" for number in range(7)]
+    lines = [json.dumps({"review": text}) for text in texts]
+    (tmp_path / "in.jsonl").write_text("\n".join([*lines[:4], "[1]", *lines[4:]]) + "\n", encoding="utf-8")
+    output = tmp_path / "out.csv"
+    result = run("predict", str(trained_folder), "first", "--input", str(tmp_path / "in.jsonl"), "-o", str(output),
+                 "--bad-rows", "skip")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Wrote 8 predictions" in result.output and "Skipped 1 malformed rows of" in result.output
+    assert chunks == [2, 2, 2, 2]
+    with open(output, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["text"] for row in rows] == ["first", *texts]
+    assert [row["label"] for row in rows[2:4]] == ["positive", "negative"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 import json
 import sys
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import click
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 _model = click.argument("model", type=click.Path())
 _device = click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True)
 _input = click.option("--input", "input_path", help="File of texts (any readable format), or - for stdin.")
+T = TypeVar("T")
 
 
 def _load(model: str, device: str) -> TextClassifier:
@@ -35,11 +36,6 @@ def _require_texts(texts: tuple[str, ...], input_path: str | None) -> None:
     # An input file without texts is refused by its reader, with the file's name.
     if not texts and not input_path:
         raise DataError("No texts given; pass texts as arguments or a file with --input FILE (- for stdin).")
-
-
-def _texts(texts: tuple[str, ...], input_path: str | None, readers: dict[str, Any]) -> list[str]:
-    _require_texts(texts, input_path)
-    return [*texts, *(read(input_path, readers, require_labels=False).texts if input_path else [])]
 
 
 @click.command()
@@ -58,29 +54,39 @@ def predict(
     **options: Any,
 ) -> None:
     """Predict the class of TEXTS (and/or of every text in --input) with a saved MODEL folder."""
-    from attnviz.writers import (
-        PREDICTION_FORMATS,
-        format_predictions,
-        output_format,
-        prediction_records,
-        write_text,
-    )
+    from attnviz.writers import PREDICTION_FORMATS, output_format, stream_predictions, write_pieces
 
     file_format = output_format(output, PREDICTION_FORMATS) if output else None
-    all_texts = _texts(texts, input_path, reader_settings(options))
+    _require_texts(texts, input_path)
+    source = stream(input_path, reader_settings(options)) if input_path else None
     classifier = _load(model, device)
-    probabilities = classifier.predict_proba(all_texts)
-    labels = [classifier.classes_[int(row.argmax())] for row in probabilities]
-    records = prediction_records(all_texts, labels, probabilities.tolist(), classifier.classes_)
+    records = _Counted(_predictions(classifier, itertools.chain(texts, source or ())))
     if output and file_format:
-        write_text(output, format_predictions(records, classifier.classes_, file_format))
-        click.echo(f"Wrote {len(records):,} predictions to {output}.", err=True)
-        return
-    width = max(5, *(len(label) for label in classifier.classes_))
+        write_pieces(output, stream_predictions(records, classifier.classes_, file_format))
+        click.echo(f"Wrote {records.count:,} predictions to {output}.", err=True)
+    else:
+        _print_predictions(records, classifier.classes_)
+    if source is not None and source.skipped:
+        click.echo(f"Skipped {source.skipped} malformed rows of {source.source}.", err=True)
+
+
+def _predictions(classifier: TextClassifier, texts: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Prediction records a chunk of texts at a time, so memory stays flat however long the input is."""
+    from attnviz.inference import text_chunks
+    from attnviz.writers import prediction_records
+
+    for chunk in text_chunks(texts):
+        probabilities = classifier.predict_proba(chunk)
+        labels = [classifier.classes_[int(row.argmax())] for row in probabilities]
+        yield from prediction_records(chunk, labels, probabilities.tolist(), classifier.classes_)
+
+
+def _print_predictions(records: Iterable[dict[str, Any]], classes: list[str]) -> None:
+    width = max(5, *(len(label) for label in classes))
     click.echo(f"{'label':<{width}}  {'prob':>6}  text")
     for record in records:
-        line = " ".join(record["text"].split())
-        click.echo(f"{record['label']:<{width}}  {record['probabilities'][record['label']]:>6.3f}  {_clip(line, 80)}")
+        probability, line = record["probabilities"][record["label"]], " ".join(record["text"].split())
+        click.echo(f"{record['label']:<{width}}  {probability:>6.3f}  {_clip(line, 80)}")
 
 
 def _clip(text: str, width: int) -> str:
@@ -161,16 +167,16 @@ def _write_explanations(
     return counted.count
 
 
-class _Counted:
-    """An iterator of explanations that counts what went through it."""
+class _Counted(Generic[T]):
+    """An iterator (of explanations, of predictions) that counts what went through it."""
 
-    def __init__(self, explanations: Iterator[Explanation]) -> None:
-        self._explanations, self.count = explanations, 0
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items, self.count = items, 0
 
-    def __iter__(self) -> Iterator[Explanation]:
-        for explanation in self._explanations:
+    def __iter__(self) -> Iterator[T]:
+        for item in self._items:
             self.count += 1
-            yield explanation
+            yield item
 
 
 @click.command()
