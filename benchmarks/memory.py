@@ -8,6 +8,7 @@ Steps, each a child process whose own peak resident memory (ru_maxrss from os.wa
   explain, stream  `attnviz explain MODEL --input FILE -o out.jsonl` on the first N test reviews for every N in
                    --sizes: the command streams, so its memory should stay flat as N grows (the input texts
                    themselves are read whole: about 1.3 KB a review).
+  predict, stream  `attnviz predict MODEL --input FILE -o out.csv` on the same files: streams too.
   explain, list    the library's `classifier.explain(texts)` on all of them, which returns every explanation
                    at once: what streaming saves.
 The peak of a bare `python -c "import attnviz.classifier"` is printed as the floor.
@@ -75,6 +76,8 @@ def main() -> None:
         output = arguments.work / f"explained-{size}.jsonl"
         command = [*attnviz, "explain", str(model), "--input", str(subset), "-o", str(output)]
         rows.append(("explain, streamed to .jsonl", size, *run_child(command, arguments.threads)))
+        command = [*attnviz, "predict", str(model), "--input", str(subset), "-o", str(arguments.work / "p.csv")]
+        rows.append(("predict, streamed to .csv", size, *run_child(command, arguments.threads)))
     largest = arguments.work / f"test-{max(arguments.sizes)}.jsonl"
     command = [PYTHON, "-c", LIST_EXPLAIN, str(model), str(largest)]
     rows.append(("explain, whole list in memory", max(arguments.sizes), *run_child(command, arguments.threads)))

@@ -195,18 +195,50 @@ def predict_probabilities(
     attention: Sequence[Sequence[float]] | None = None,
 ) -> torch.Tensor:
     """(texts, classes) class probabilities in input order; `attention`, one weight per token of each
-    text, replaces the weights the network would compute (the permutation test)."""
+    text, replaces the weights the network would compute (the permutation test).
+
+    On the CPU the length-sorted batches are shared out to single-threaded workers, as the attention
+    pipeline does (`_workers`): the network's part for 2,000 IMDB reviews on 2 cores took 4.4 s against
+    10.9 s in one two-threaded loop, and far longer whenever another process wanted the cores.
+    """
     probabilities = torch.zeros(len(sequences), network.config.num_classes)
     network.eval()
+    order = sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE)
+    workers, threads = _workers(device)
+    if workers == 1 or len(order) < 2:
+        _predict_batches(network, order, sequences, device, attention, probabilities)
+        return probabilities
+    with _pipeline_settings(), ThreadPoolExecutor(workers) as pool:
+        shares = [order[worker::workers] for worker in range(workers)]  # sorted, so each gets every length
+        jobs = [
+            pool.submit(_predict_batches, network, share, sequences, device, attention, probabilities, threads)
+            for share in shares
+        ]
+        for job in jobs:
+            job.result()
+    return probabilities
+
+
+def _predict_batches(
+    network: AttentionClassifierNetwork,
+    order: list[list[int]],
+    sequences: Sequence[Sequence[int]],
+    device: torch.device,
+    attention: Sequence[Sequence[float]] | None,
+    probabilities: torch.Tensor,
+    threads: int | None = None,
+) -> None:
+    """Fills the rows of `probabilities` (texts, classes) of the batches in `order`; each worker its own."""
+    if threads is not None:
+        torch.set_num_threads(threads)  # per calling thread, as in `_attend`
     with torch.inference_mode():
-        for batch in iterate_batches(sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE), sequences):
+        for batch in iterate_batches(order, sequences):
             given = None if attention is None else _attention_batch(attention, batch.indices, batch.token_ids.shape)
             logits = network(
                 batch.token_ids.to(device), batch.lengths, attention=None if given is None else given.to(device)
             )
             assert isinstance(logits, torch.Tensor)
             probabilities[batch.indices] = logits.float().softmax(-1).cpu()
-    return probabilities
 
 
 def _attention_batch(attention: Sequence[Sequence[float]], indices: list[int], shape: torch.Size) -> torch.Tensor:
