@@ -41,10 +41,6 @@ def prediction_records(
     ]
 
 
-def format_predictions(records: Iterable[dict[str, Any]], classes: Sequence[str], file_format: str) -> str:
-    return "".join(stream_predictions(records, classes, file_format))
-
-
 def stream_predictions(records: Iterable[dict[str, Any]], classes: Sequence[str], file_format: str) -> Iterator[str]:
     """Prediction records in one of PREDICTION_FORMATS, piece by piece: a file of any length is written
     without holding it. The CSV has a `p_<class>` column per class."""

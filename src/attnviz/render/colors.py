@@ -3,7 +3,9 @@
 The palette is ColorBrewer's sequential "Blues" (9 classes, Cynthia Brewer, colorbrewer2.org), which
 ColorBrewer marks colour-blind safe and which varies mostly in lightness: every channel falls from
 stop to stop, so luminance falls strictly as the value grows and "darker" always means "more attention",
-also in greyscale. Values between stops are interpolated linearly in sRGB.
+also in greyscale. Values between stops are interpolated linearly in sRGB. Signed methods' scores
+(evidence for or against the prediction) go to [-1, 1] and the diverging "RdBu" instead; `token_colours`
+picks the palette for every format.
 """
 
 from __future__ import annotations
