@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import pytest
 import torch
 
+from attnviz.config import ModelConfig
 from attnviz.explain.common import ReadTexts, batches
 from attnviz.inference import EncodedTexts, grouped
+from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.training.batching import sorted_order
 
 
@@ -39,3 +42,22 @@ def test_sorted_order_puts_the_longest_first_within_each_batch_for_packing() -> 
     lengths = [3, 7, 1, 7, 5]
     batches_ = sorted_order(lengths, batch_size=2)
     assert batches_ == [[1, 3], [4, 0], [2]]  # ties keep their input order
+
+
+def test_probabilities_from_workers_are_those_of_one_loop_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import attnviz.inference as inference
+
+    torch.manual_seed(0)
+    config = ModelConfig(vocabulary_size=50, num_classes=3, embedding_size=8, hidden_size=6)
+    network = AttentionClassifierNetwork(config).eval()
+    generator = torch.Generator().manual_seed(1)
+    lengths = torch.randint(1, 30, (700,), generator=generator).tolist()  # three batches of 256
+    sequences = [torch.randint(2, 50, (length,), generator=generator).tolist() for length in lengths]
+    monkeypatch.setattr(inference, "_workers", lambda device: (1, 2))
+    alone = inference.predict_probabilities(network, sequences, torch.device("cpu"))
+    monkeypatch.setattr(inference, "_workers", lambda device: (2, 1))
+    shared = inference.predict_probabilities(network, sequences, torch.device("cpu"))
+    assert torch.allclose(shared, alone, atol=1e-6)
+    assert torch.allclose(shared.sum(dim=1), torch.ones(len(sequences)))  # every row filled
+    single = inference.predict_probabilities(network, sequences[5:6], torch.device("cpu"))
+    assert torch.allclose(single[0], alone[5], atol=1e-6)
