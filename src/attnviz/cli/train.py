@@ -38,7 +38,7 @@ _SETTINGS: list[tuple[str, Any, Any, str]] = [
     (
         "--deletion-consistency",
         float,
-        "3 with per-class attention, else 0",
+        "1 with per-class attention, else 0",
         "Weight of the loss that makes per-class attention rank words by what deleting them does (see README).",
     ),
     ("--valid-fraction", float, _TRAINING.valid_fraction, "Share of the data held out for validation."),
