@@ -128,8 +128,12 @@ def shading_values(explanation: Explanation, scale: Scale = "max", *, view: str 
 def token_colours(explanation: Explanation, scale: Scale = "max", *, view: str | None = None) -> list[RGB]:
     """Per token, its background: blue for evidence for the prediction and red against it for a signed
     method, the sequential palette for everything else. Every format but the HTML draws these."""
-    values = shading_values(explanation, scale, view=view)
-    return [shade_signed(value) for value in values] if is_signed(explanation, view) else list(map(shade, values))
+    return colours_of(shading_values(explanation, scale, view=view), is_signed(explanation, view))
+
+
+def colours_of(values: Sequence[float], signed: bool) -> list[RGB]:
+    """Backgrounds for `shading_values`: the diverging palette if `signed`, else the sequential one."""
+    return [shade_signed(value) for value in values] if signed else list(map(shade, values))
 
 
 def shade_signed(value: float) -> RGB:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 import jinja2
 
 from attnviz.errors import DataError
-from attnviz.explanation import SIGNED_METHODS, Explanation
-from attnviz.render._legend import SIGNED_STEPS, SIGNED_TEXT
+from attnviz.explanation import Explanation
+from attnviz.render._legend import SIGNED_STEPS, SIGNED_TEXT, any_signed
 from attnviz.render.colors import (
     DIVERGING_PALETTE_NAME,
     PALETTE_NAME,
@@ -257,10 +257,10 @@ def _legend(scale: Scale) -> dict[str, object]:
     }
 
 
-def _legends(explanations: Sequence[Explanation], scale: Scale) -> list[dict[str, object]]:
-    """The attention legend, and the signed scores' legend when a signed method is shown."""
+def _legends(explanations: Sequence[Explanation], scale: Scale, view: str | None) -> list[dict[str, object]]:
+    """The attention legend, and the signed scores' legend when a signed method's scores are drawn."""
     legends = [_legend(scale)]
-    if any(explanation.method in SIGNED_METHODS for explanation in explanations):
+    if any_signed(explanations, view):
         swatches = [_Swatch(f"{value:g}", signed_colour_style(value)) for value in SIGNED_STEPS]
         legends.append(
             {
@@ -283,7 +283,7 @@ def render_fragment(explanations: Sequence[Explanation], *, scale: Scale = "max"
     normalise_weights([], scale)  # rejects a bad scale before any work
     blocks = _blocks(explanations, scale, view, per_class=False)
     template = environment().get_template("fragment.html.j2")
-    return template.render(blocks=blocks, legends=_legends(explanations, scale))
+    return template.render(blocks=blocks, legends=_legends(explanations, scale, view))
 
 
 def render_page(
@@ -295,5 +295,5 @@ def render_page(
     blocks = _blocks(explanations, scale, None, per_class=True)
     template = environment().get_template("page.html.j2")
     return template.render(
-        blocks=blocks, legends=_legends(explanations, scale), title=title, csp=PAGE_CONTENT_SECURITY_POLICY
+        blocks=blocks, legends=_legends(explanations, scale, None), title=title, csp=PAGE_CONTENT_SECURITY_POLICY
     )

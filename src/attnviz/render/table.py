@@ -1,6 +1,6 @@
 """Explanations as a token table (CSV) for spreadsheets and data frames: one row per token.
 
-Colours come from the same model as every other format (`shading_values` -> `token_colours` -> `hex_colour`).
+Colours come from the same model as every other format (`shading_values` -> `colours_of` -> `hex_colour`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 
 from attnviz.explanation import Explanation
-from attnviz.render.colors import Scale, hex_colour, normalise_weights, shading_values, token_colours
+from attnviz.render.colors import Scale, colours_of, hex_colour, is_signed, normalise_weights, shading_values
 
 COLUMNS = ("example", "token_index", "token", "start", "end", "weight", "shade", "colour")
 # A cell starting with one of these is run as a formula by Excel, LibreOffice and Google Sheets.
@@ -33,9 +33,10 @@ def _classes(explanations: Sequence[Explanation]) -> list[str]:
 
 
 def _rows(example: int, explanation: Explanation, classes: list[str], scale: Scale) -> list[list[str]]:
-    shown = zip(explanation.tokens, shading_values(explanation, scale), token_colours(explanation, scale), strict=True)
+    values = shading_values(explanation, scale)
+    colours = colours_of(values, is_signed(explanation))
     rows = []
-    for index, (token, value, colour) in enumerate(shown):
+    for index, (token, value, colour) in enumerate(zip(explanation.tokens, values, colours, strict=True)):
         per_class = [_number(token.class_weights[c]) if c in token.class_weights else "" for c in classes]
         fixed = [str(example), str(index), _defuse(token.text), str(token.start), str(token.end)]
         rows.append([*fixed, _number(token.weight), _number(value), hex_colour(colour), *per_class])
