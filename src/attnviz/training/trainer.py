@@ -119,6 +119,11 @@ class WeightAverage:
     def __init__(self, network: AttentionClassifierNetwork, decay: float) -> None:
         self.decay = decay
         self.network = copy.deepcopy(network) if decay > 0 else network
+        # A deep copy gives every RNN weight its own storage; cuDNN wants them in one buffer and would
+        # otherwise re-pack them (with a warning) at every forward pass on a GPU. A no-op on the CPU.
+        for module in self.network.modules():
+            if isinstance(module, nn.RNNBase):
+                module.flatten_parameters()
         self.steps = 0
 
     @torch.no_grad()
