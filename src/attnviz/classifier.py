@@ -22,7 +22,13 @@ from attnviz.explanation import Explanation, Explanations
 from attnviz.inference import encode_texts, predict_probabilities
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
-from attnviz.pretrained import copy_vectors, read_vocabulary_vectors, sized_for_vectors
+from attnviz.pretrained import (
+    copy_corpus_vectors,
+    copy_vectors,
+    read_vocabulary_vectors,
+    sized_for_vectors,
+    uses_corpus_vectors,
+)
 from attnviz.text.tokenizer import Tokenizer
 from attnviz.text.vocabulary import Vocabulary
 from attnviz.training.splitting import stratified_split
@@ -86,22 +92,29 @@ class TextClassifier:
         )
         self.device_ = resolve_device(self.training_config.device)
         torch.manual_seed(self.training_config.seed)
-        self.network_ = self._build_network().to(self.device_)
+        training_data = self._encode(texts, string_labels)
+        setting = self.training_config.corpus_vectors
+        with_corpus_vectors = self.training_config.embeddings is None and uses_corpus_vectors(setting, training_data)
+        self.network_ = self._build_network(training_data.sequences if with_corpus_vectors else None).to(self.device_)
         history = train_network(
-            self.network_, self._encode(texts, string_labels), self._encode(valid_texts, valid_string_labels),
+            self.network_, training_data, self._encode(valid_texts, valid_string_labels),
             self.training_config, self.device_, callback,
         )  # fmt: skip
         self.history_ = [record.to_dict() for record in history]
-        self.meta_ = self._training_meta(texts, string_labels, len(valid_texts))
+        self.meta_ = self._training_meta(texts, string_labels, len(valid_texts), with_corpus_vectors)
         return self
 
-    def _build_network(self) -> AttentionClassifierNetwork:
+    def _build_network(self, corpus: Sequence[Sequence[int]] | None) -> AttentionClassifierNetwork:
         """A fresh network for the vocabulary and classes; its embeddings start from the pretrained
-        vectors when `embeddings` names a file (whose width is the embedding_size unless one was set)."""
+        vectors when `embeddings` names a file (whose width is the embedding_size unless one was set),
+        or from word vectors of the encoded training texts `corpus` when given."""
         config = _replace(self.model_config, vocabulary_size=len(self.vocabulary_), num_classes=len(self.classes_))
         path = self.training_config.embeddings
         if path is None:
-            return AttentionClassifierNetwork(config)
+            network = AttentionClassifierNetwork(config)
+            if corpus is not None:
+                copy_corpus_vectors(network, corpus, seed=self.training_config.seed)
+            return network
         vectors = read_vocabulary_vectors(path, self.vocabulary_, self.model_config.lowercase)
         config = sized_for_vectors(config, vectors, path, explicit="embedding_size" in self.settings)
         network = AttentionClassifierNetwork(config)
@@ -113,7 +126,9 @@ class TextClassifier:
         position = {name: index for index, name in enumerate(self.classes_)}
         return EncodedData(encoded.sequences, [position[label] for label in labels])
 
-    def _training_meta(self, texts: Sequence[str], labels: Sequence[str], valid_size: int) -> dict[str, Any]:
+    def _training_meta(
+        self, texts: Sequence[str], labels: Sequence[str], valid_size: int, with_corpus_vectors: bool
+    ) -> dict[str, Any]:
         return {
             "attnviz_version": __version__,
             "torch_version": torch.__version__,
@@ -123,6 +138,7 @@ class TextClassifier:
             "training_examples": len(texts),
             "validation_examples": valid_size,
             "training": self.training_config.to_dict(),
+            "corpus_vectors_used": with_corpus_vectors,
         }
 
     # -- using a trained model --------------------------------------------------------------------

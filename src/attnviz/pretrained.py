@@ -1,4 +1,5 @@
-"""Starting the embedding layer from pretrained word vectors (`TextClassifier(embeddings=FILE)`).
+"""Starting the embedding layer from pretrained word vectors (`TextClassifier(embeddings=FILE)`), or
+from word vectors of the training texts (`corpus_vectors`).
 
 Only training reads the vectors file: the copied rows become part of the weights, so a saved model
 never needs the file again.
@@ -7,16 +8,19 @@ never needs the file again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 import torch
 
-from attnviz.config import ModelConfig
+from attnviz.config import CORPUS_VECTORS_MIN_WORDS, ModelConfig
 from attnviz.errors import ConfigError
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.text.embeddings import WordVectors, read_word_vectors
 from attnviz.text.vocabulary import RESERVED_ENTRIES, Vocabulary
+from attnviz.training.corpus_vectors import corpus_word_vectors
+from attnviz.training.trainer import EncodedData
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +59,31 @@ def copy_vectors(network: AttentionClassifierNetwork, vocabulary: Vocabulary, ve
             weight[torch.tensor(rows)] = torch.from_numpy(found).to(weight.device, weight.dtype)
     _log_coverage(len(rows), len(vocabulary) - RESERVED_ENTRIES)
     return len(rows)
+
+
+def uses_corpus_vectors(setting: str, data: EncodedData) -> bool:
+    """Whether the `corpus_vectors` setting ("on", "off", "auto") starts the embeddings from vectors of
+    the encoded training `data`: "auto" does when its texts hold CORPUS_VECTORS_MIN_WORDS words or more."""
+    if setting == "auto":
+        return sum(len(sequence) for sequence in data.sequences) >= CORPUS_VECTORS_MIN_WORDS
+    return setting == "on"
+
+
+def copy_corpus_vectors(network: AttentionClassifierNetwork, sequences: Sequence[Sequence[int]], seed: int) -> int:
+    """Copies word vectors of the training `sequences` into the embedding rows of the words they place
+    (those seen beside another word) and returns how many were copied; the rest keep their random start."""
+    weight = network.encoder.embedding.weight  # (vocabulary, embedding)
+    vectors = torch.from_numpy(corpus_word_vectors(sequences, weight.shape[0], weight.shape[1], seed=seed))
+    rows = vectors.abs().sum(dim=1) > 0  # (vocabulary,)
+    with torch.no_grad():
+        weight[rows] = vectors[rows].to(weight.device, weight.dtype)
+    covered = int(rows.sum())
+    logger.info(
+        "word vectors of the training texts cover %s of %s vocabulary words",
+        f"{covered:,}",
+        f"{weight.shape[0] - RESERVED_ENTRIES:,}",
+    )
+    return covered
 
 
 def _log_coverage(covered: int, total: int) -> None:

@@ -35,3 +35,22 @@ def test_a_missing_vectors_file_is_one_line_and_a_non_zero_exit(tiny_csv: Path, 
 
 def test_train_help_describes_the_option() -> None:
     assert "--embeddings FILE" in run("train", "--help").output
+
+
+def test_train_can_start_from_word_vectors_of_the_training_texts(tiny_csv: Path, tmp_path: Path) -> None:
+    result = run("train", str(tiny_csv), "-o", str(tmp_path / "m"), "--epochs", "1", "--corpus-vectors", "on")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    assert meta["corpus_vectors_used"] is True and meta["training"]["corpus_vectors"] == "on"
+    assert "--corpus-vectors [auto|on|off]" in run("train", "--help").output
+
+
+def test_corpus_vectors_on_beside_a_vectors_file_is_one_line_and_a_non_zero_exit(
+    tiny_csv: Path, tmp_path: Path
+) -> None:
+    vectors = tmp_path / "vectors.vec"
+    result = run(
+        "train", str(tiny_csv), "-o", str(tmp_path / "m"), "--embeddings", str(vectors), "--corpus-vectors", "on"
+    )
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("Error: corpus_vectors is 'on' but embeddings names")

@@ -8,7 +8,15 @@ import click
 
 from attnviz.cli.options import read, reader_options, reader_settings
 from attnviz.cli.progress import ProgressDisplay
-from attnviz.config import ATTENTION_TYPES, DEVICES, RNN_TYPES, ModelConfig, TrainingConfig
+from attnviz.config import (
+    ATTENTION_TYPES,
+    CORPUS_VECTORS,
+    CORPUS_VECTORS_MIN_WORDS,
+    DEVICES,
+    RNN_TYPES,
+    ModelConfig,
+    TrainingConfig,
+)
 
 _MODEL, _TRAINING = ModelConfig(), TrainingConfig()
 
@@ -40,6 +48,13 @@ _SETTINGS: list[tuple[str, Any, Any, str]] = [
         float,
         "1 with per-class attention, else 0",
         "Weight of the loss that makes per-class attention rank words by what deleting them does (see README).",
+    ),
+    (
+        "--corpus-vectors",
+        click.Choice(CORPUS_VECTORS),
+        _TRAINING.corpus_vectors,
+        "Start the embeddings from word vectors of the training texts (PPMI + SVD); auto: when no --embeddings "
+        f"are given and the texts hold {CORPUS_VECTORS_MIN_WORDS:,} words or more.",
     ),
     ("--valid-fraction", float, _TRAINING.valid_fraction, "Share of the data held out for validation."),
     ("--seed", int, _TRAINING.seed, "Random seed: the same seed and data give the same model."),
