@@ -10,11 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import settings
 
 from attnviz.classifier import TextClassifier
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+
+# Property tests check behaviour, not speed (speed goals are measured by benchmarks/): a per-example
+# deadline only turns a busy CI machine's pauses into failures (a LaTeX escape once took 272 ms).
+settings.register_profile("attnviz", deadline=None)
+settings.load_profile("attnviz")
 
 CUES = {
     "positive": ["great", "lovely", "wonderful", "delicious"],
