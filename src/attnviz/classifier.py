@@ -44,8 +44,9 @@ class TextClassifier:
 
     Settings are the fields of `ModelConfig` (embedding_size, hidden_size, layers, rnn, attention,
     dropout, max_length, ...) and `TrainingConfig` (epochs, batch_size, learning_rate, patience,
-    valid_fraction, seed, device, embeddings: a word vectors file to start from, ...), given as
-    keywords; unknown names are refused.
+    valid_fraction, seed, device, embeddings: a word vectors file to start from, corpus_vectors:
+    "auto", "on" or "off" for word vectors of the training texts, ...), given as keywords; unknown
+    names are refused.
     """
 
     def __init__(self, **settings: Any) -> None:

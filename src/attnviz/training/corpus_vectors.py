@@ -69,11 +69,10 @@ def cooccurrence_counts(sequences: Sequence[Sequence[int]], vocabulary_size: int
     for distance in range(1, window + 1):
         left, right = words[:-distance], words[distance:]
         kept = (left >= RESERVED_ENTRIES) & (right >= RESERVED_ENTRIES)
-        left, right = left[kept], right[kept]
-        pairs = torch.from_numpy(np.stack([np.concatenate([left, right]), np.concatenate([right, left])]))
+        pairs = torch.from_numpy(np.stack([left[kept], right[kept]]))  # (2, pairs): word before, word after
         weight = torch.full((pairs.shape[1],), (window - distance + 1) / window)
         total = (total + torch.sparse_coo_tensor(pairs, weight, shape, check_invariants=False)).coalesce()
-    return total
+    return (total + total.t()).coalesce()  # both orders once at the end: half the memory of each step
 
 
 def positive_pmi(counts: torch.Tensor, smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
