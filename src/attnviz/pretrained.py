@@ -78,14 +78,10 @@ def copy_corpus_vectors(network: AttentionClassifierNetwork, sequences: Sequence
     with torch.no_grad():
         weight[rows] = vectors[rows].to(weight.device, weight.dtype)
     covered = int(rows.sum())
-    logger.info(
-        "word vectors of the training texts cover %s of %s vocabulary words",
-        f"{covered:,}",
-        f"{weight.shape[0] - RESERVED_ENTRIES:,}",
-    )
+    _log_coverage(covered, weight.shape[0] - RESERVED_ENTRIES, "word vectors of the training texts")
     return covered
 
 
-def _log_coverage(covered: int, total: int) -> None:
+def _log_coverage(covered: int, total: int, source: str = "pretrained vectors") -> None:
     share = 100 * covered / total if total else 0.0
-    logger.info("pretrained vectors cover %s of %s vocabulary words (%.1f %%)", f"{covered:,}", f"{total:,}", share)
+    logger.info("%s cover %s of %s vocabulary words (%.1f %%)", source, f"{covered:,}", f"{total:,}", share)
