@@ -20,7 +20,7 @@ CORPUS_VECTORS = ("auto", "on", "off")
 # those hold at least this many words read. Measured (seeds 0, 1, 2; README, accuracy) on every set from
 # SST-2's 0.14M words up: IMDB +1.0 points, 20 Newsgroups +3.0, SST-2 +1.0, AG News 10k +0.6, Emotion +0.4,
 # SST-2's GLUE phrases -0.6 (overlapping phrases of the same sentences skew the counts). Smaller corpora
-# (the demo's 21k words) are untested, so they keep the random start.
+# (the demo's, about 21k words) are untested, so they keep the random start.
 CORPUS_VECTORS_MIN_WORDS = 100_000
 
 
