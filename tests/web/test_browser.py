@@ -150,7 +150,9 @@ def test_compare_shows_both_models_and_their_difference_or_why_not(open_page: Ca
     opened = open_page()
     text = "The staff were lovely and the food was great."
     opened.type(text)
-    opened.page.wait_for_function("() => document.querySelector('#compare-note').textContent !== ''")
+    # The compare panel answers on its own request: wait for the one about the whole text, not a prefix's.
+    whole = "t => document.querySelector('#compare-left-map').textContent === t"
+    opened.page.wait_for_function(whole + " && document.querySelector('#compare-note').textContent !== ''", arg=text)
     assert "differently" in str(opened.page.text_content("#compare-note"))  # tiny reads 10 tokens, short 3
     assert opened.page.text_content("#compare-left-map") == text
     assert opened.tokens("#compare-difference") == []
