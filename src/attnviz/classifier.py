@@ -94,8 +94,7 @@ class TextClassifier:
         self.device_ = resolve_device(self.training_config.device)
         torch.manual_seed(self.training_config.seed)
         training_data = self._encode(texts, string_labels)
-        setting = self.training_config.corpus_vectors
-        with_corpus_vectors = self.training_config.embeddings is None and uses_corpus_vectors(setting, training_data)
+        with_corpus_vectors = uses_corpus_vectors(self.training_config, training_data)
         self.network_ = self._build_network(training_data.sequences if with_corpus_vectors else None).to(self.device_)
         history = train_network(
             self.network_, training_data, self._encode(valid_texts, valid_string_labels),

@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from attnviz.config import CORPUS_VECTORS_MIN_WORDS, ModelConfig
+from attnviz.config import CORPUS_VECTORS_MIN_WORDS, ModelConfig, TrainingConfig
 from attnviz.errors import ConfigError
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.text.embeddings import WordVectors, read_word_vectors
@@ -61,12 +61,15 @@ def copy_vectors(network: AttentionClassifierNetwork, vocabulary: Vocabulary, ve
     return len(rows)
 
 
-def uses_corpus_vectors(setting: str, data: EncodedData) -> bool:
-    """Whether the `corpus_vectors` setting ("on", "off", "auto") starts the embeddings from vectors of
-    the encoded training `data`: "auto" does when its texts hold CORPUS_VECTORS_MIN_WORDS words or more."""
-    if setting == "auto":
+def uses_corpus_vectors(training: TrainingConfig, data: EncodedData) -> bool:
+    """Whether the embeddings start from word vectors of the encoded training `data`: never beside an
+    `embeddings` file, else as `corpus_vectors` says ("auto": when the texts hold CORPUS_VECTORS_MIN_WORDS
+    words or more)."""
+    if training.embeddings is not None:
+        return False
+    if training.corpus_vectors == "auto":
         return sum(len(sequence) for sequence in data.sequences) >= CORPUS_VECTORS_MIN_WORDS
-    return setting == "on"
+    return training.corpus_vectors == "on"
 
 
 def copy_corpus_vectors(network: AttentionClassifierNetwork, sequences: Sequence[Sequence[int]], seed: int) -> int:
