@@ -44,7 +44,7 @@ def encode_texts(texts: Sequence[str], tokenizer: Tokenizer, vocabulary: Vocabul
         truncated.append(len(kept) > max_length)
         del kept[max_length:]
         tokens.append(kept)
-        sequences.append(vocabulary.encode([tokenizer.normalise(token.text) for token in kept]))
+        sequences.append(vocabulary.encode(tokenizer.normalise_tokens(kept)))
     return EncodedTexts(tokens, sequences, truncated)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -33,8 +34,9 @@ class Vocabulary:
         kept.sort(key=lambda word: (-counts[word], word))
         return cls(kept[:max_size])
 
-    def encode(self, words: Sequence[str]) -> list[int]:
-        return [self.index.get(word, UNKNOWN_INDEX) for word in words]
+    def encode(self, words: Iterable[str]) -> list[int]:
+        # `dict.get` mapped over the words with its default repeated: the loop stays in C.
+        return list(map(self.index.get, words, itertools.repeat(UNKNOWN_INDEX)))
 
     def __len__(self) -> int:
         return len(self.words)
