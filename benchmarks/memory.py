@@ -6,8 +6,8 @@ usage: python benchmarks/memory.py [--data ../shared/data] [--work benchmark-wor
 Steps, each a child process whose own peak resident memory (ru_maxrss from os.wait4) is reported:
   train            `attnviz train imdb/train.jsonl.gz -o WORK/imdb-model` with the defaults (skipped with --model).
   explain, stream  `attnviz explain MODEL --input FILE -o out.jsonl` on the first N test reviews for every N in
-                   --sizes: the command streams, so its memory should stay flat as N grows (the input texts
-                   themselves are read whole: about 1.3 KB a review).
+                   --sizes: the command streams, so its memory should stay flat as N grows (the JSON Lines
+                   input is read as the texts are used, in blocks of lines).
   predict, stream  `attnviz predict MODEL --input FILE -o out.csv` on the same files: streams too.
   explain, list    the library's `classifier.explain(texts)` on all of them, which returns every explanation
                    at once: what streaming saves.
