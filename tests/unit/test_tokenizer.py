@@ -47,6 +47,12 @@ def test_spans_point_at_the_original_surface_and_lowercasing_is_only_for_lookup(
     assert Tokenizer(lowercase=False).words(text)[1] == "CAFÉ"
 
 
+def test_normalise_tokens_gives_each_token_in_the_vocabulary_form() -> None:
+    tokens = TOKENIZER.tokenize("Don't STOP")
+    assert list(TOKENIZER.normalise_tokens(tokens)) == ["don't", "stop"]
+    assert list(Tokenizer(lowercase=False).normalise_tokens(tokens)) == ["Don't", "STOP"]
+
+
 def test_empty_and_blank_texts_have_no_tokens() -> None:
     assert TOKENIZER.tokenize("") == []
     assert TOKENIZER.tokenize(" \n\t ") == []

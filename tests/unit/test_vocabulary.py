@@ -26,3 +26,9 @@ def test_round_trip_through_dict() -> None:
 def test_damaged_word_list_is_a_model_folder_error() -> None:
     with pytest.raises(ModelFolderError, match="damaged"):
         Vocabulary.from_dict({"words": "oops"})
+
+
+def test_encode_reads_any_iterable_of_words_once() -> None:
+    vocabulary = Vocabulary.build([["a", "b", "a", "b"]], min_count=2, max_size=10)
+    assert vocabulary.encode(iter(["b", "zzz", "a"])) == [3, UNKNOWN_INDEX, 2]
+    assert vocabulary.encode(word for word in []) == []
