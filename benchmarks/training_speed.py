@@ -20,6 +20,7 @@ median is printed with the ratio to `shipped`. Timings on a shared 2-core machin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import statistics
 import sys
@@ -28,13 +29,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import torch
-from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accuracy import sst2
+from rnn_speed import packed_gru
 
 import attnviz.classifier as classifier_module
 import attnviz.nn.encoder as encoder_module
@@ -55,33 +57,19 @@ def prepared(texts: list[str], labels: list[str]) -> tuple[AttentionClassifierNe
         captured.update(network=copy.deepcopy(network), train=train)
         return []
 
-    with _patched(classifier_module, "train_network", capture):
+    with mock.patch.object(classifier_module, "train_network", capture):
         TextClassifier().fit(texts, labels)
     return captured["network"], captured["train"]
 
 
-@contextmanager
-def _patched(module: Any, name: str, value: Any) -> Iterator[None]:
-    saved = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, saved)
-
-
 def epoch_rate(network: AttentionClassifierNetwork, train: EncodedData, config: TrainingConfig) -> float:
     """Real tokens per second of one training epoch of `network` (trained in place)."""
-    optimizer = torch.optim.AdamW(
-        network.parameters(),
-        lr=config.learning_rate,
-        weight_decay=config.weight_decay,
-        fused=bool(trainer_module.FUSED_OPTIMIZER_DEVICES),
-    )
+    device = torch.device("cpu")
+    optimizer = trainer_module.build_optimizer(network, config, device)
     average = WeightAverage(network, config.weight_average)
     generator = np.random.default_rng(config.seed)
     _, seconds, tokens = trainer_module._train_epoch(
-        network, optimizer, train, config, torch.device("cpu"), generator, SilentCallback(), 1, average
+        network, optimizer, train, config, device, generator, SilentCallback(), 1, average
     )
     return tokens / seconds
 
@@ -89,12 +77,6 @@ def epoch_rate(network: AttentionClassifierNetwork, train: EncodedData, config: 
 def _random_batches(lengths: list[int], batch_size: int, generator: np.random.Generator) -> list[list[int]]:
     order = generator.permutation(len(lengths)).tolist()
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-
-
-def _packed_gru(rnn: torch.nn.GRU, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    packed = pack_padded_sequence(embedded, lengths.clamp_min(1), batch_first=True, enforce_sorted=False)
-    output, _ = rnn(packed)
-    return pad_packed_sequence(output, batch_first=True, total_length=embedded.shape[1])[0]
 
 
 @contextmanager
@@ -107,17 +89,12 @@ def _threads(count: int) -> Iterator[None]:
         torch.set_num_threads(saved)
 
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
 def variants() -> dict[str, Variant]:
     return {
-        "shipped": _nothing,
-        "no bucketing": lambda: _patched(trainer_module, "bucketed_order", _random_batches),
-        "nn.GRU packed": lambda: _patched(encoder_module, "bidirectional_gru", _packed_gru),
-        "plain AdamW": lambda: _patched(trainer_module, "FUSED_OPTIMIZER_DEVICES", ()),
+        "shipped": contextlib.nullcontext,
+        "no bucketing": lambda: mock.patch.object(trainer_module, "bucketed_order", _random_batches),
+        "nn.GRU packed": lambda: mock.patch.object(encoder_module, "bidirectional_gru", packed_gru),
+        "plain AdamW": lambda: mock.patch.object(trainer_module, "FUSED_OPTIMIZER_DEVICES", ()),
         "1 thread": lambda: _threads(1),
     }
 

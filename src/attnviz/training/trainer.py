@@ -77,15 +77,7 @@ def train_network(
 ) -> list[EpochRecord]:
     """Fits `network` in place and leaves it holding the weights of the best validation epoch."""
     callback = callback or SilentCallback()
-    # The fused kernel is one pass over each weight; PyTorch's default on the CPU makes several, with
-    # temporaries, and took 6.4 ms a step for an SST-2-sized embedding against 0.5 ms (SST-2: 1.4x the
-    # training tokens/s, the same accuracy).
-    optimizer = torch.optim.AdamW(
-        network.parameters(),
-        lr=config.learning_rate,
-        weight_decay=config.weight_decay,
-        fused=device.type in FUSED_OPTIMIZER_DEVICES,
-    )
+    optimizer = build_optimizer(network, config, device)
     generator = np.random.default_rng(config.seed)
     history: list[EpochRecord] = []
     average = WeightAverage(network, config.weight_average)
@@ -107,6 +99,21 @@ def train_network(
     network.load_state_dict(best_state)
     network.eval()
     return history
+
+
+def build_optimizer(network: nn.Module, config: TrainingConfig, device: torch.device) -> torch.optim.AdamW:
+    """AdamW with the configured learning rate and weight decay, fused where PyTorch has the kernel.
+
+    The fused kernel is one pass over each weight; PyTorch's default on the CPU makes several, with
+    temporaries, and took 6.4 ms a step for an SST-2-sized embedding against 0.5 ms (SST-2: 1.4x the
+    training tokens/s, the same accuracy).
+    """
+    return torch.optim.AdamW(
+        network.parameters(),
+        lr=config.learning_rate,
+        weight_decay=config.weight_decay,
+        fused=device.type in FUSED_OPTIMIZER_DEVICES,
+    )
 
 
 class WeightAverage:
