@@ -129,10 +129,13 @@ def attention_chunks(
     Worker threads run the network on chunks (torch releases the GIL) while this thread encodes the
     next and the caller turns finished results into Python objects, so on large inputs the Python work
     overlaps the computation instead of adding to it. At most a few chunks are held at once, so memory
-    does not grow with the number of texts.
+    does not grow with the number of texts. The first chunk is half the size of the rest: the workers start
+    sooner, and an input of one to two full chunks (SST-2's 1,821 test sentences) runs as two that overlap,
+    not one chunk after which nothing overlaps (measured: about 10 % more texts/s there, no change on
+    larger inputs).
     """
     network.eval()
-    chunks = text_chunks(texts)
+    chunks = text_chunks(texts, first_count=CHUNK_SIZE // 2)
     first, second = next(chunks, []), next(chunks, None)
     if second is None:
         # One chunk: nothing to overlap, and a fresh worker thread would start its own OpenMP team.
@@ -142,10 +145,13 @@ def attention_chunks(
     yield from _pipelined(network, itertools.chain([first, second], chunks), tokenizer, vocabulary, device)
 
 
-def text_chunks(texts: Iterable[str]) -> Iterator[list[str]]:
-    """Consecutive lists of at most CHUNK_SIZE texts and, unless one text alone is longer, CHUNK_CHARACTERS
-    characters: the unit in which large inputs are read, explained and handed over."""
-    return grouped(texts, len, CHUNK_CHARACTERS, CHUNK_SIZE)
+def text_chunks(texts: Iterable[str], first_count: int | None = None) -> Iterator[list[str]]:
+    """Consecutive lists of at most CHUNK_SIZE texts (`first_count` in the first) and, unless one text alone
+    is longer, CHUNK_CHARACTERS characters: the unit in which large inputs are read, explained and handed over."""
+    texts = iter(texts)
+    if first_count is not None:
+        yield from grouped(itertools.islice(texts, first_count), len, CHUNK_CHARACTERS, first_count)
+    yield from grouped(texts, len, CHUNK_CHARACTERS, CHUNK_SIZE)
 
 
 def grouped(items: Iterable[T], cost: Callable[[T], int], budget: int, count: int | None = None) -> Iterator[list[T]]:

@@ -5,7 +5,7 @@ import torch
 
 from attnviz.config import ModelConfig
 from attnviz.explain.common import ReadTexts, batches
-from attnviz.inference import EncodedTexts, grouped
+from attnviz.inference import CHUNK_CHARACTERS, EncodedTexts, grouped, text_chunks
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.training.batching import sorted_order
 
@@ -36,6 +36,20 @@ def test_grouped_keeps_order_and_both_limits_and_an_oversized_item_alone() -> No
     assert list(grouped(words, len, budget=5)) == [["aa", "b"], ["cccc"], ["dddddddddd"], ["e", "f", "g"]]
     assert list(grouped(words, len, budget=100, count=3)) == [["aa", "b", "cccc"], ["dddddddddd", "e", "f"], ["g"]]
     assert list(grouped([], len, budget=5)) == []
+
+
+def test_text_chunks_can_start_with_a_smaller_chunk_and_keep_every_text_in_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import attnviz.inference
+
+    monkeypatch.setattr(attnviz.inference, "CHUNK_SIZE", 4)
+    texts = [str(number) for number in range(11)]
+    assert [len(chunk) for chunk in text_chunks(texts)] == [4, 4, 3]
+    assert [len(chunk) for chunk in text_chunks(iter(texts), first_count=2)] == [2, 4, 4, 1]
+    assert [text for chunk in text_chunks(texts, first_count=2) for text in chunk] == texts
+    long = ["x" * (CHUNK_CHARACTERS // 2 + 1)] * 3  # the character budget still splits the first chunk
+    assert [len(chunk) for chunk in text_chunks(long, first_count=2)] == [1, 1, 1]
 
 
 def test_sorted_order_puts_the_longest_first_within_each_batch_for_packing() -> None:
