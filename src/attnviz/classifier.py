@@ -19,7 +19,7 @@ from attnviz.checkpoint import SavedModel, load_model, save_model
 from attnviz.config import ModelConfig, TrainingConfig, fitted_together
 from attnviz.errors import ConfigError, DataError, NotFittedError
 from attnviz.explanation import Explanation, Explanations
-from attnviz.inference import encode_texts, predict_probabilities
+from attnviz.inference import encode_texts, predict_probabilities, predict_with_attention
 from attnviz.metrics.classification import classification_report
 from attnviz.nn.network import AttentionClassifierNetwork
 from attnviz.pretrained import (
@@ -164,11 +164,14 @@ class TextClassifier:
             raise DataError(
                 f"There are {len(texts)} texts but {len(weights)} lists of weights; give one list per text."
             )
-        encoded = encode_texts(texts, self.tokenizer_, self.vocabulary_, self.network_.config.max_length)
-        for position, (sequence, given) in enumerate(zip(encoded.sequences, weights, strict=True)):
-            if len(sequence) != len(given):
-                raise DataError(f"Text {position + 1} has {len(sequence)} words read but {len(given)} weights.")
-        return predict_probabilities(self.network_, encoded.sequences, self.device_, attention=weights).numpy()
+        distinct = {text: index for index, text in enumerate(dict.fromkeys(texts))}  # each read and run once
+        encoded = encode_texts(list(distinct), self.tokenizer_, self.vocabulary_, self.network_.config.max_length)
+        owners = [distinct[text] for text in texts]
+        for position, (owner, given) in enumerate(zip(owners, weights, strict=True)):
+            read = len(encoded.sequences[owner])
+            if read != len(given):
+                raise DataError(f"Text {position + 1} has {read} words read but {len(given)} weights.")
+        return predict_with_attention(self.network_, encoded.sequences, owners, weights, self.device_).numpy()
 
     def predict(self, texts: Sequence[str]) -> list[str]:
         probabilities = self.predict_proba(texts)

@@ -25,6 +25,8 @@ INFERENCE_BATCH_SIZE = 256
 CHUNK_SIZE = 2048  # texts per pipelined step: large enough to sort by length, small enough to overlap
 # ... and at most about this many characters: a chunk of 2,048 long reviews held ~1 GB of explanations.
 CHUNK_CHARACTERS = 400_000
+# Rows of attention weights per batch when many weightings of each text are given (permutation test).
+WEIGHTINGS_PER_BATCH = 32_768
 
 
 @dataclass(frozen=True)
@@ -195,13 +197,9 @@ def _finished(item: tuple[list[str], EncodedTexts, Future[list[BatchAttention]]]
 
 
 def predict_probabilities(
-    network: AttentionClassifierNetwork,
-    sequences: Sequence[Sequence[int]],
-    device: torch.device,
-    attention: Sequence[Sequence[float]] | None = None,
+    network: AttentionClassifierNetwork, sequences: Sequence[Sequence[int]], device: torch.device
 ) -> torch.Tensor:
-    """(texts, classes) class probabilities in input order; `attention`, one weight per token of each
-    text, replaces the weights the network would compute (the permutation test).
+    """(texts, classes) class probabilities in input order.
 
     On the CPU the length-sorted batches are shared out to single-threaded workers, as the attention
     pipeline does (`_workers`): the network's part for 2,000 IMDB reviews on 2 cores took 4.4 s against
@@ -212,13 +210,12 @@ def predict_probabilities(
     order = sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE)
     workers, threads = _workers(device)
     if workers == 1 or len(order) < 2:
-        _predict_batches(network, order, sequences, device, attention, probabilities)
+        _predict_batches(network, order, sequences, device, probabilities)
         return probabilities
     with _pipeline_settings(), ThreadPoolExecutor(workers) as pool:
         shares = [order[worker::workers] for worker in range(workers)]  # sorted, so each gets every length
         jobs = [
-            pool.submit(_predict_batches, network, share, sequences, device, attention, probabilities, threads)
-            for share in shares
+            pool.submit(_predict_batches, network, share, sequences, device, probabilities, threads) for share in shares
         ]
         for job in jobs:
             job.result()
@@ -230,7 +227,6 @@ def _predict_batches(
     order: list[list[int]],
     sequences: Sequence[Sequence[int]],
     device: torch.device,
-    attention: Sequence[Sequence[float]] | None,
     probabilities: torch.Tensor,
     threads: int | None = None,
 ) -> None:
@@ -239,16 +235,52 @@ def _predict_batches(
         torch.set_num_threads(threads)  # per calling thread, as in `_attend`
     with torch.inference_mode():
         for batch in iterate_batches(order, sequences):
-            given = None if attention is None else _attention_batch(attention, batch.indices, batch.token_ids.shape)
-            logits = network(
-                batch.token_ids.to(device), batch.lengths, attention=None if given is None else given.to(device)
-            )
+            logits = network(batch.token_ids.to(device), batch.lengths)
             assert isinstance(logits, torch.Tensor)
             probabilities[batch.indices] = logits.float().softmax(-1).cpu()
 
 
-def _attention_batch(attention: Sequence[Sequence[float]], indices: list[int], shape: torch.Size) -> torch.Tensor:
-    padded = torch.zeros(shape)  # (batch, time)
+def predict_with_attention(
+    network: AttentionClassifierNetwork,
+    sequences: Sequence[Sequence[int]],
+    owners: Sequence[int],
+    weights: Sequence[Sequence[float]],
+    device: torch.device,
+) -> torch.Tensor:
+    """(rows, classes): for each row, the class probabilities of text `sequences[owners[row]]` with
+    `weights[row]` (one per token) in place of the attention the network computes.
+
+    The RNN runs once per text, however many rows share it: the permutation test gives each text a
+    hundred shuffled weightings, and ran the whole network a hundred times for them before.
+    """
+    weightings: list[list[Sequence[float]]] = [[] for _ in sequences]
+    for owner, row_weights in zip(owners, weights, strict=True):
+        weightings[owner].append(row_weights)
+    most = max(1, *map(len, weightings)) if weightings else 1
+    texts_per_batch = max(1, min(INFERENCE_BATCH_SIZE, WEIGHTINGS_PER_BATCH // most))
+    results = [torch.zeros(0, network.config.num_classes)] * len(sequences)
+    network.eval()
+    with torch.inference_mode():
+        for batch in iterate_batches(sorted_order([len(s) for s in sequences], texts_per_batch), sequences):
+            given = _weightings_batch(weightings, batch.indices, batch.token_ids.shape)  # (batch, weightings, time)
+            logits = network.logits_with_attention(batch.token_ids.to(device), batch.lengths, given.to(device))
+            probabilities = logits.float().softmax(-1).cpu()  # (batch, weightings, classes)
+            for row, index in enumerate(batch.indices):
+                results[index] = probabilities[row, : len(weightings[index])]
+    # Each text's weightings came in row order, so a row is its text's next unused result.
+    starts = itertools.accumulate((len(result) for result in results), initial=0)
+    cursors = dict(enumerate(starts))
+    rows = []
+    for owner in owners:
+        rows.append(cursors[owner])
+        cursors[owner] += 1
+    return torch.cat(results)[rows] if rows else torch.zeros(0, network.config.num_classes)
+
+
+def _weightings_batch(weightings: list[list[Sequence[float]]], indices: list[int], shape: torch.Size) -> torch.Tensor:
+    padded = torch.zeros(len(indices), max(1, *(len(weightings[index]) for index in indices)), shape[1])
     for row, index in enumerate(indices):
-        padded[row, : len(attention[index])] = torch.tensor(attention[index], dtype=torch.float32)
+        if weightings[index] and weightings[index][0]:
+            given = torch.tensor(weightings[index], dtype=torch.float32)  # (weightings, tokens)
+            padded[row, : given.shape[0], : given.shape[1]] = given
     return padded

@@ -26,6 +26,7 @@ from attnviz.metrics.faithfulness import (
     AOPC_FRACTIONS,
     comprehensiveness,
     deletion_curve,
+    memoised,
     sufficiency,
     top_tokens,
     without_tokens,
@@ -112,7 +113,7 @@ def _score(
     rationales: Sequence[Sequence[tuple[int, int]]] | None,
     seed: int,
 ) -> MethodScores:
-    predict = classifier.predict_proba
+    predict = memoised(classifier.predict_proba)  # this method's texts only: they hold no other's
     kept = {f: comprehensiveness(predict, explanations, f) for f in AOPC_FRACTIONS}  # per fraction, per example
     alone = {f: sufficiency(predict, explanations, f) for f in AOPC_FRACTIONS}
     curve = deletion_curve(predict, explanations, DELETION_FRACTIONS)  # (examples, fractions)

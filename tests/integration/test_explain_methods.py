@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -138,6 +139,23 @@ def test_the_models_own_attention_given_back_reproduces_its_prediction(classifie
     assert classifier.predict_proba_with_attention(TEXTS, flat)[1] != pytest.approx(given[1], abs=1e-6)
     with pytest.raises(DataError, match="Text 1 has 5 words read but 2 weights"):
         classifier.predict_proba_with_attention(TEXTS[:1], [[0.5, 0.5]])
+
+
+def test_repeated_texts_with_many_weightings_match_one_text_at_a_time(
+    classifier: TextClassifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lengths = [len(e.tokens) for e in classifier.explain(TEXTS)]
+    rows = [(index, [float(position == shift % length) for position in range(length)])
+            for shift in range(3) for index, length in enumerate(lengths) if length]  # fmt: skip
+    alone = [classifier.predict_proba_with_attention([TEXTS[i]], [w])[0] for i, w in rows]
+    passes: list[int] = []
+    encode = classifier.network_.encoder.forward
+    monkeypatch.setattr(classifier.network_.encoder, "forward", lambda *a: passes.append(len(a[1])) or encode(*a))
+    together = classifier.predict_proba_with_attention([TEXTS[i] for i, _ in rows], [w for _, w in rows])
+    assert together == pytest.approx(np.array(alone), abs=1e-6)
+    assert sum(passes) == len({i for i, _ in rows})  # each distinct text through the RNN once, not once per row
+    with pytest.raises(DataError, match="Text 4 has"):
+        classifier.predict_proba_with_attention([TEXTS[0]] * 4, [[1.0] * lengths[0]] * 3 + [[1.0]])
 
 
 def test_leave_one_out_is_more_comprehensive_than_random_weights(classifier: TextClassifier) -> None:

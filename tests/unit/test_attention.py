@@ -97,6 +97,22 @@ def test_per_class_attention_weights_each_class_by_its_own_evidence() -> None:
     assert torch.allclose(masked_softmax(scores.transpose(1, 2), mask[:, None, :]), weights)
 
 
+@pytest.mark.parametrize("attention", [form for form in ATTENTION_TYPES if form != "per-class"])
+def test_given_weightings_replace_the_attention_of_one_rnn_pass(attention: str) -> None:
+    network = _network(attention)
+    token_ids, lengths = pad([[5, 6, 7], [8], [9, 10, 11, 12]])
+    output = network(token_ids, lengths, return_attention=True)
+    assert isinstance(output, AttentionOutput)
+    first = torch.zeros_like(output.weights)
+    first[:, 0] = 1.0
+    given = torch.stack([output.weights, first], dim=1)  # (texts, 2 weightings, time)
+    logits = network.logits_with_attention(token_ids, lengths, given)
+    assert logits.shape == (3, 2, 3)
+    assert torch.allclose(logits[:, 0], output.logits, atol=1e-6)  # its own weights give its own prediction
+    hidden = network.encoder(network.encoder.embed(token_ids), lengths)
+    assert torch.allclose(logits[:, 1], network.output(hidden[:, 0]), atol=1e-6)
+
+
 def test_per_class_network_reports_the_predicted_class_weights_and_pools_evidence_with_them() -> None:
     network = _network("per-class")
     token_ids, lengths = pad([[5, 6, 7, 8], [9, 10]])
@@ -110,6 +126,8 @@ def test_per_class_network_reports_the_predicted_class_weights_and_pools_evidenc
     assert torch.allclose(output.logits, (class_weights * centred.transpose(1, 2)).sum(-1), atol=1e-6)
     predicted = output.logits.argmax(-1)
     assert torch.allclose(output.weights, class_weights[torch.arange(2), predicted], atol=1e-6)
-    shuffled = network(token_ids, lengths, attention=torch.tensor([[0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]]))
-    assert isinstance(shuffled, torch.Tensor)
-    assert torch.allclose(shuffled, centred[torch.arange(2), torch.tensor([3, 0])], atol=1e-6)
+    given = torch.tensor([[[0.0, 0.0, 0.0, 1.0], [0.5, 0.5, 0.0, 0.0]], [[1.0, 0.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.5]]])
+    shuffled = network.logits_with_attention(token_ids, lengths, given)  # (texts, weightings, classes)
+    assert torch.allclose(shuffled[:, 0], centred[torch.arange(2), torch.tensor([3, 0])], atol=1e-6)
+    assert torch.allclose(shuffled[0, 1], centred[0, :2].mean(0), atol=1e-6)
+    assert torch.allclose(shuffled[1, 1], centred[1, 1] / 2, atol=1e-6)  # no weight on padding

@@ -12,6 +12,7 @@ from attnviz.metrics.faithfulness import (
     aopc,
     comprehensiveness,
     deletion_curve,
+    memoised,
     only_tokens,
     sufficiency,
     top_tokens,
@@ -69,6 +70,23 @@ def test_aopc_averages_over_erasers_fractions() -> None:
 def test_deletion_curve_starts_at_the_prediction() -> None:
     curve = deletion_curve(predict_proba, [EXAMPLE, explained("bad film", [0.9, 0.1], positive=0.2)], [0, 1 / 3, 1])
     assert curve == pytest.approx(np.array([[0.8, 0.2, 0.2], [0.2, 0.4, 0.2]]))
+
+
+def test_memoised_predictions_run_each_distinct_text_once_and_give_the_same_rows() -> None:
+    asked: list[list[str]] = []
+
+    def counted(texts: Sequence[str]) -> np.ndarray:
+        asked.append(list(texts))
+        return predict_proba(texts)
+
+    predict = memoised(counted)
+    assert predict(["good", "bad", "good"]) == pytest.approx(predict_proba(["good", "bad", "good"]))
+    assert predict(["bad film", "good"]) == pytest.approx(predict_proba(["bad film", "good"]))
+    assert asked == [["good", "bad"], ["bad film"]]
+    assert predict(["good"]).shape == (1, 2) and asked[-1] == ["bad film"]
+    scores = [aopc(comprehensiveness, predict, [EXAMPLE]), deletion_curve(predict, [EXAMPLE], [0, 0.5])]
+    assert scores[0] == pytest.approx(aopc(comprehensiveness, predict_proba, [EXAMPLE]))
+    assert scores[1] == pytest.approx(deletion_curve(predict_proba, [EXAMPLE], [0, 0.5]))
 
 
 def test_a_better_ranking_scores_higher_comprehensiveness() -> None:

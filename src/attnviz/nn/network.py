@@ -55,36 +55,53 @@ class AttentionClassifierNetwork(nn.Module):
         return_attention: bool = False,
         *,
         embedded: torch.Tensor | None = None,
-        attention: torch.Tensor | None = None,
         detach_attention: bool = False,
     ) -> torch.Tensor | AttentionOutput:
         """`token_ids` (batch, time) padded with 0, `lengths` (batch,) on the CPU.
 
-        For attribution methods and tests of attention: `embedded` replaces the embedding lookup
-        (gradients on the embeddings); `attention` (batch, time) replaces the weights the layer
-        computed (the permutation test); `detach_attention` stops gradients through the weights
-        (gradients as Jain & Wallace compare them with attention).
+        For attribution methods: `embedded` replaces the embedding lookup (gradients on the
+        embeddings); `detach_attention` stops gradients through the weights (gradients as Jain &
+        Wallace compare them with attention).
         """
         if embedded is None:
             embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
         hidden = self.encoder(embedded, lengths)  # (batch, time, features)
-        mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
+        mask = _mask(token_ids, lengths)
         if isinstance(self.attention, PerClassAttention):
             states = torch.cat([hidden, embedded.to(hidden.dtype)], dim=-1)  # (batch, time, features + embedding)
-            logits, weights, class_scores = self._per_class(states, mask, attention, detach_attention)
+            logits, weights, class_scores = self._per_class(states, mask, detach_attention)
         else:
-            logits, weights, class_scores = self._pooled(hidden, mask, attention, detach_attention)
+            logits, weights, class_scores = self._pooled(hidden, mask, detach_attention)
         if not return_attention:
             return logits
         return AttentionOutput(logits, weights, class_scores.masked_fill(~mask[:, :, None], 0.0))
 
+    def logits_with_attention(
+        self, token_ids: torch.Tensor, lengths: torch.Tensor, attention: torch.Tensor
+    ) -> torch.Tensor:
+        """(batch, weightings, classes): the logits with each weighting of `attention` (batch, weightings,
+        time) in place of the weights the attention computes (every class's, for per-class attention). The
+        RNN runs once for all of a text's weightings: the permutation test gives each text a hundred."""
+        embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
+        hidden = self.encoder(embedded, lengths)  # (batch, time, features)
+        mask = _mask(token_ids, lengths)
+        weights = attention.float() * mask[:, None, :]  # (batch, weightings, time): none on padding
+        if isinstance(self.attention, PerClassAttention):
+            states = torch.cat([hidden, embedded.to(hidden.dtype)], dim=-1)  # (batch, time, features + embedding)
+            centred, _, _ = self.attention(self.output(self.dropout(states)), mask)  # (batch, time, classes)
+            logits: torch.Tensor = weights @ centred  # (batch, weightings, classes)
+            return logits
+        pooled = weights.to(hidden.dtype) @ hidden  # (batch, weightings, features)
+        logits = self.output(self.dropout(pooled))  # (batch, weightings, classes)
+        return logits
+
     def _pooled(
-        self, hidden: torch.Tensor, mask: torch.Tensor, attention: torch.Tensor | None, detach_attention: bool
+        self, hidden: torch.Tensor, mask: torch.Tensor, detach_attention: bool
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """One attention over the hidden states, then dropout and the output layer."""
         pooled, weights, class_scores = self.attention(hidden, mask)  # (batch, features), (batch, time)
-        if attention is not None or detach_attention:
-            weights = weights.detach() if attention is None else attention.to(weights.dtype) * mask
+        if detach_attention:
+            weights = weights.detach()
             pooled = pool(hidden, weights)  # (batch, features)
         logits: torch.Tensor = self.output(self.dropout(pooled))  # (batch, classes)
         if class_scores is None:
@@ -94,16 +111,14 @@ class AttentionClassifierNetwork(nn.Module):
         return logits, weights, class_scores
 
     def _per_class(
-        self, hidden: torch.Tensor, mask: torch.Tensor, attention: torch.Tensor | None, detach_attention: bool
+        self, hidden: torch.Tensor, mask: torch.Tensor, detach_attention: bool
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Each class's own attention over the output layer's evidence per token; the weights reported
-        are the predicted class's. An `attention` override replaces every class's weights."""
+        are the predicted class's."""
         evidence = self.output(self.dropout(hidden))  # (batch, time, classes)
         centred, class_weights, class_scores = self.attention(evidence, mask)  # (batch, classes, time)
         if detach_attention:
             class_weights = class_weights.detach()
-        if attention is not None:
-            class_weights = (attention.to(class_weights.dtype) * mask)[:, None, :].expand_as(class_weights)
         logits = pool_evidence(class_weights, centred)  # (batch, classes)
         predicted = logits.argmax(dim=-1)[:, None, None].expand(-1, 1, class_weights.shape[2])
         return logits, class_weights.gather(1, predicted).squeeze(1), class_scores
@@ -111,3 +126,8 @@ class AttentionClassifierNetwork(nn.Module):
     def extra_repr(self) -> str:
         c = self.config
         return f"rnn={c.rnn}, layers={c.layers}, attention={c.attention}, classes={c.num_classes}"
+
+
+def _mask(token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """(batch, time) True on the real tokens."""
+    return torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
