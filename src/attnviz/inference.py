@@ -254,7 +254,9 @@ def predict_with_attention(
     hundred shuffled weightings, and ran the whole network a hundred times for them before.
     """
     weightings: list[list[Sequence[float]]] = [[] for _ in sequences]
+    slots = []  # each row's place among its text's weightings
     for owner, row_weights in zip(owners, weights, strict=True):
+        slots.append(len(weightings[owner]))
         weightings[owner].append(row_weights)
     most = max(1, *map(len, weightings)) if weightings else 1
     texts_per_batch = max(1, min(INFERENCE_BATCH_SIZE, WEIGHTINGS_PER_BATCH // most))
@@ -267,13 +269,8 @@ def predict_with_attention(
             probabilities = logits.float().softmax(-1).cpu()  # (batch, weightings, classes)
             for row, index in enumerate(batch.indices):
                 results[index] = probabilities[row, : len(weightings[index])]
-    # Each text's weightings came in row order, so a row is its text's next unused result.
-    starts = itertools.accumulate((len(result) for result in results), initial=0)
-    cursors = dict(enumerate(starts))
-    rows = []
-    for owner in owners:
-        rows.append(cursors[owner])
-        cursors[owner] += 1
+    starts = list(itertools.accumulate(map(len, results), initial=0))  # each text's first row in `results`
+    rows = [starts[owner] + slot for owner, slot in zip(owners, slots, strict=True)]
     return torch.cat(results)[rows] if rows else torch.zeros(0, network.config.num_classes)
 
 
