@@ -111,3 +111,6 @@ def test_permutation_test_is_the_median_output_change() -> None:
     sharp = explained("x y z", [1.0, 0.0, 0.0], positive=1.0)
     assert permutation_test(follows_first_word, [sharp], permutations=101, seed=1) == pytest.approx([1.0])
     assert permutation_test(follows_first_word, [explained("x", [1.0], positive=1.0)]) == pytest.approx([0.0])
+    mixed = [explained("x", [1.0], positive=1.0), sharp, explained("a b", [0.5, 0.5], positive=0.5)]
+    assert permutation_test(follows_first_word, mixed, permutations=101, seed=1) == pytest.approx([0.0, 1.0, 0.0])
+    assert permutation_test(follows_first_word, mixed, permutations=0) == pytest.approx([0.0, 0.0, 0.0])

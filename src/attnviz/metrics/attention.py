@@ -32,21 +32,33 @@ def permutation_test(
     """Per example, the median total variation distance between the model's output and its output when
     the attention weights are shuffled among the words (Jain & Wallace 2019): near 0 means the output
     hardly depends on where attention goes. The hidden states stay as they are."""
-    generator = np.random.default_rng(seed)
-    texts, shuffled, owners = [], [], []
-    for index, explanation in enumerate(explanations):
-        weights = np.array([token.weight for token in explanation.tokens], dtype=float)
-        for _ in range(permutations if len(weights) > 1 else 0):
-            texts.append(explanation.text)
-            shuffled.append(generator.permutation(weights).tolist())
-            owners.append(index)
+    texts, shuffled, owners = _shuffled(explanations, permutations, np.random.default_rng(seed))
+    medians = np.zeros(len(explanations))
+    if not owners:
+        return medians
     outputs = [
         predict_with_attention(texts[start : start + ROWS_PER_CALL], shuffled[start : start + ROWS_PER_CALL])
         for start in range(0, len(texts), ROWS_PER_CALL)
     ]
-    changed = np.concatenate(outputs) if outputs else np.zeros((0, 0))
-    distances: list[list[float]] = [[] for _ in explanations]
-    for row, index in enumerate(owners):
-        original = np.array(list(explanations[index].probabilities.values()))
-        distances[index].append(0.5 * float(np.abs(changed[row] - original).sum()))
-    return np.array([float(np.median(values)) if values else 0.0 for values in distances])
+    original = np.array([list(e.probabilities.values()) for e in explanations])  # (examples, classes)
+    distances = 0.5 * np.abs(np.concatenate(outputs) - original[owners]).sum(axis=1)  # (rows,)
+    # Each shuffled example owns `permutations` consecutive rows.
+    medians[owners[::permutations]] = np.median(distances.reshape(-1, permutations), axis=1)
+    return medians
+
+
+def _shuffled(
+    explanations: Sequence[Explanation], permutations: int, generator: np.random.Generator
+) -> tuple[list[str], list[list[float]], list[int]]:
+    """Rows of (text, its weights shuffled, its example's index): `permutations` rows for each example
+    of at least two words, consecutive."""
+    texts: list[str] = []
+    shuffled: list[list[float]] = []
+    owners: list[int] = []
+    for index, explanation in enumerate(explanations):
+        weights = np.array([token.weight for token in explanation.tokens], dtype=float)
+        if len(weights) > 1 and permutations > 0:
+            shuffled.extend(np.stack([generator.permutation(weights) for _ in range(permutations)]).tolist())
+            texts.extend([explanation.text] * permutations)
+            owners.extend([index] * permutations)
+    return texts, shuffled, owners
