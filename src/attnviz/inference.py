@@ -258,7 +258,7 @@ def predict_with_attention(
     for owner, row_weights in zip(owners, weights, strict=True):
         slots.append(len(weightings[owner]))
         weightings[owner].append(row_weights)
-    most = max(1, *map(len, weightings)) if weightings else 1
+    most = max([1, *map(len, weightings)])  # weightings of the text with the most
     texts_per_batch = max(1, min(INFERENCE_BATCH_SIZE, WEIGHTINGS_PER_BATCH // most))
     results = [torch.zeros(0, network.config.num_classes)] * len(sequences)
     network.eval()
@@ -275,7 +275,7 @@ def predict_with_attention(
 
 
 def _weightings_batch(weightings: list[list[Sequence[float]]], indices: list[int], shape: torch.Size) -> torch.Tensor:
-    padded = torch.zeros(len(indices), max(1, *(len(weightings[index]) for index in indices)), shape[1])
+    padded = torch.zeros(len(indices), max([1, *(len(weightings[index]) for index in indices)]), shape[1])
     for row, index in enumerate(indices):
         if weightings[index] and weightings[index][0]:
             given = torch.tensor(weightings[index], dtype=torch.float32)  # (weightings, tokens)

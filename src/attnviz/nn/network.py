@@ -63,15 +63,11 @@ class AttentionClassifierNetwork(nn.Module):
         embeddings); `detach_attention` stops gradients through the weights (gradients as Jain &
         Wallace compare them with attention).
         """
-        if embedded is None:
-            embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
-        hidden = self.encoder(embedded, lengths)  # (batch, time, features)
-        mask = _mask(token_ids, lengths)
+        states, mask = self._read(token_ids, lengths, embedded)
         if isinstance(self.attention, PerClassAttention):
-            states = torch.cat([hidden, embedded.to(hidden.dtype)], dim=-1)  # (batch, time, features + embedding)
             logits, weights, class_scores = self._per_class(states, mask, detach_attention)
         else:
-            logits, weights, class_scores = self._pooled(hidden, mask, detach_attention)
+            logits, weights, class_scores = self._pooled(states, mask, detach_attention)
         if not return_attention:
             return logits
         return AttentionOutput(logits, weights, class_scores.masked_fill(~mask[:, :, None], 0.0))
@@ -82,18 +78,28 @@ class AttentionClassifierNetwork(nn.Module):
         """(batch, weightings, classes): the logits with each weighting of `attention` (batch, weightings,
         time) in place of the weights the attention computes (every class's, for per-class attention). The
         RNN runs once for all of a text's weightings: the permutation test gives each text a hundred."""
-        embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
-        hidden = self.encoder(embedded, lengths)  # (batch, time, features)
-        mask = _mask(token_ids, lengths)
+        states, mask = self._read(token_ids, lengths)
         weights = attention.float() * mask[:, None, :]  # (batch, weightings, time): none on padding
         if isinstance(self.attention, PerClassAttention):
-            states = torch.cat([hidden, embedded.to(hidden.dtype)], dim=-1)  # (batch, time, features + embedding)
             centred, _, _ = self.attention(self.output(self.dropout(states)), mask)  # (batch, time, classes)
             logits: torch.Tensor = weights @ centred  # (batch, weightings, classes)
             return logits
-        pooled = weights.to(hidden.dtype) @ hidden  # (batch, weightings, features)
+        pooled = weights.to(states.dtype) @ states  # (batch, weightings, features)
         logits = self.output(self.dropout(pooled))  # (batch, weightings, classes)
         return logits
+
+    def _read(
+        self, token_ids: torch.Tensor, lengths: torch.Tensor, embedded: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The states attention weighs (batch, time, features), beside each token's own embedding for
+        per-class attention, and the mask of real tokens (batch, time)."""
+        if embedded is None:
+            embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
+        hidden = self.encoder(embedded, lengths)  # (batch, time, features)
+        if isinstance(self.attention, PerClassAttention):
+            hidden = torch.cat([hidden, embedded.to(hidden.dtype)], dim=-1)  # (batch, time, features + embedding)
+        mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
+        return hidden, mask
 
     def _pooled(
         self, hidden: torch.Tensor, mask: torch.Tensor, detach_attention: bool
@@ -126,8 +132,3 @@ class AttentionClassifierNetwork(nn.Module):
     def extra_repr(self) -> str:
         c = self.config
         return f"rnn={c.rnn}, layers={c.layers}, attention={c.attention}, classes={c.num_classes}"
-
-
-def _mask(token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """(batch, time) True on the real tokens."""
-    return torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
