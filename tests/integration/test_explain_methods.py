@@ -149,8 +149,10 @@ def test_repeated_texts_with_many_weightings_match_one_text_at_a_time(
             for shift in range(3) for index, length in enumerate(lengths) if length]  # fmt: skip
     alone = [classifier.predict_proba_with_attention([TEXTS[i]], [w])[0] for i, w in rows]
     passes: list[int] = []
-    encode = classifier.network_.encoder.forward
-    monkeypatch.setattr(classifier.network_.encoder, "forward", lambda *a: passes.append(len(a[1])) or encode(*a))
+    encoder = classifier.network_.encoder
+    for path in ("forward", "states_of_tokens"):  # the RNN over embeddings, or looking gates up
+        read = getattr(encoder, path)
+        monkeypatch.setattr(encoder, path, lambda *a, read=read: passes.append(len(a[1])) or read(*a))
     together = classifier.predict_proba_with_attention([TEXTS[i] for i, _ in rows], [w for _, w in rows])
     assert together == pytest.approx(np.array(alone), abs=1e-6)
     assert sum(passes) == len({i for i, _ in rows})  # each distinct text through the RNN once, not once per row

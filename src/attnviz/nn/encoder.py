@@ -7,6 +7,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from attnviz.config import ModelConfig
+from attnviz.nn.gate_lookup import gate_weights, gru_states, uses_lookup
 from attnviz.nn.recurrence import bidirectional_gru
 from attnviz.text.vocabulary import PADDING_INDEX
 
@@ -53,6 +54,16 @@ class RecurrentEncoder(nn.Module):
         embedded = self.embedding(token_ids)  # (batch, time, embedding)
         dropped: torch.Tensor = self.embedding_dropout(embedded.transpose(1, 2))  # (batch, embedding, time)
         return dropped.transpose(1, 2)
+
+    def looks_up_gates(self, token_ids: torch.Tensor) -> bool:
+        """Whether `states_of_tokens` can read `token_ids` from a table of each word's input gates."""
+        return uses_lookup(self.rnn, token_ids)
+
+    def states_of_tokens(self, token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """(batch, time, 2 * hidden) as `forward` gives them for the embedded `token_ids`, when
+        `looks_up_gates` says so: predicting and explaining with attention take this path."""
+        assert isinstance(self.rnn, nn.GRU)
+        return gru_states(gate_weights(self.rnn, self.embedding), token_ids, lengths)
 
     def forward(self, embedded: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         """`embedded` (batch, time, embedding), `lengths` (batch,) on the CPU -> (batch, time, 2 * hidden).

@@ -93,10 +93,13 @@ class AttentionClassifierNetwork(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """The states attention weighs (batch, time, features), beside each token's own embedding for
         per-class attention, and the mask of real tokens (batch, time)."""
-        if embedded is None:
-            embedded = self.encoder.embed(token_ids)  # (batch, time, embedding)
-        hidden = self.encoder(embedded, lengths)  # (batch, time, features)
+        if embedded is None and self.encoder.looks_up_gates(token_ids):
+            hidden = self.encoder.states_of_tokens(token_ids, lengths)  # (batch, time, features)
+        else:
+            embedded = self.encoder.embed(token_ids) if embedded is None else embedded  # (batch, time, embedding)
+            hidden = self.encoder(embedded, lengths)  # (batch, time, features)
         if isinstance(self.attention, PerClassAttention):
+            embedded = self.encoder.embed(token_ids) if embedded is None else embedded
             hidden = torch.cat([hidden, embedded.to(hidden.dtype)], dim=-1)  # (batch, time, features + embedding)
         mask = torch.arange(token_ids.shape[1], device=token_ids.device) < lengths.to(token_ids.device)[:, None]
         return hidden, mask

@@ -9,7 +9,7 @@ single large products. On IMDB-sized batches (32 x 400 words) this trains about 
 (benchmarks/rnn_speed.py); the numbers are PyTorch's `nn.GRU` to within float rounding.
 
 It reads the weights of an `nn.GRU`, so saved models are the same whichever path trained them.
-Without gradients (prediction, attention) `nn.GRU` on packed sequences is faster and is used.
+Without gradients (prediction, attention) a one-layer GRU looks its input gates up instead (`gate_lookup`).
 """
 
 from __future__ import annotations

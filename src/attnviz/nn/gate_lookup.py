@@ -1,0 +1,155 @@
+"""A bidirectional GRU for prediction on the CPU that looks each word's input gates up in a table.
+
+Without dropout, a GRU layer's input gates `x W_ih + b_ih` depend on the word alone, so they are
+computed once for the whole vocabulary and each text looks its words up: two thirds of a one-layer
+GRU's arithmetic gone. The recurrence runs both directions in one time-major loop, each step over
+the texts still being read (batches come longest first, as packing wants). PyTorch's CPU tanh is
+about four times as slow as its sigmoid, so the loop tracks `w = (h + 1) / 2` instead of the state
+`h`, with weights rescaled to match, and every tanh becomes a sigmoid: `tanh(a) = 2 sigmoid(2a) - 1`.
+The states are `nn.GRU`'s to within float rounding (the tests compare them).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+# A larger table (a big vocabulary with a wide GRU) is not kept: the input gates are multiplied per batch.
+TABLE_BYTES = 128 * 2**20
+_building = threading.Lock()
+
+
+@dataclass(frozen=True)
+class GateWeights:
+    """An `nn.GRU` layer's weights, both directions stacked and rescaled for the `w` recurrence."""
+
+    key: tuple[tuple[int, int], ...]  # the parameters' storage and version when these were made
+    table: torch.Tensor | None  # (2 * vocabulary, 3 * hidden): each word's input gates, direction-major
+    embedding: torch.Tensor  # (vocabulary, embedding)
+    input_weight: torch.Tensor  # (direction, embedding, 3 * hidden), transposed
+    input_bias: torch.Tensor  # (direction, 1, 3 * hidden)
+    hidden_weight: torch.Tensor  # (direction, hidden, 3 * hidden), transposed
+    hidden_bias: torch.Tensor  # (direction, 1, 3 * hidden)
+
+
+# Each GRU's, beside it rather than on it: copying or saving a network copies no table.
+_made: weakref.WeakKeyDictionary[nn.Module, GateWeights] = weakref.WeakKeyDictionary()
+
+
+def uses_lookup(rnn: nn.Module, token_ids: torch.Tensor) -> bool:
+    """Whether `gru_states` applies: a one-layer GRU on the CPU in float32, in evaluation, without gradients."""
+    return (
+        isinstance(rnn, nn.GRU)
+        and rnn.num_layers == 1
+        and rnn.bias
+        and not rnn.training
+        and not torch.is_grad_enabled()
+        and token_ids.device.type == "cpu"
+        and rnn.weight_hh_l0.dtype == torch.float32
+    )
+
+
+def gate_weights(rnn: nn.GRU, embedding: nn.Embedding) -> GateWeights:
+    """The rescaled weights of `rnn`, made once and remade only when a parameter changes (new storage
+    or an in-place update, as an optimiser's step)."""
+    parameters = (embedding.weight, *rnn.parameters())
+    key = tuple((parameter.data_ptr(), parameter._version) for parameter in parameters)
+    with _building:  # the pipeline's workers ask at once: one makes them, the other waits
+        made = _made.get(rnn)
+        if made is None or made.key != key:
+            with torch.no_grad():
+                made = _made[rnn] = _rescaled(rnn, embedding.weight, key)
+        return made
+
+
+def _rescaled(rnn: nn.GRU, embedding: torch.Tensor, key: tuple[tuple[int, int], ...]) -> GateWeights:
+    def stacked(name: str) -> torch.Tensor:
+        return torch.stack((getattr(rnn, f"{name}_l0"), getattr(rnn, f"{name}_l0_reverse")))
+
+    size = rnn.hidden_size
+    # The candidate gate's pre-activation doubled (tanh(a) = 2 sigmoid(2a) - 1); reset and update unchanged.
+    doubled = torch.ones(3 * size)
+    doubled[2 * size :] = 2.0
+    input_weight = (stacked("weight_ih") * doubled[:, None]).transpose(1, 2).contiguous()  # (direction, input, 3H)
+    input_bias = (stacked("bias_ih") * doubled)[:, None]  # (direction, 1, 3 * hidden)
+    hidden_weight = stacked("weight_hh")  # (direction, 3 * hidden, hidden)
+    # h = 2w - 1, so h W^T + b = w (2W)^T + (b - W 1).
+    hidden_bias = ((stacked("bias_hh") - hidden_weight.sum(2)) * doubled)[:, None]  # (direction, 1, 3 * hidden)
+    hidden_weight = (2 * hidden_weight * doubled[:, None]).transpose(1, 2).contiguous()  # (direction, hidden, 3H)
+    table = None
+    if 2 * embedding.shape[0] * 3 * size * embedding.element_size() <= TABLE_BYTES:
+        both = torch.baddbmm(input_bias, embedding.expand(2, -1, -1), input_weight)  # (direction, vocabulary, 3H)
+        table = both.reshape(-1, 3 * size)
+    return GateWeights(key, table, embedding.detach(), input_weight, input_bias, hidden_weight, hidden_bias)
+
+
+def gru_states(weights: GateWeights, token_ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """`token_ids` (batch, time), `lengths` (batch,) -> (batch, time, 2 * hidden), zero on padding, like
+    the bidirectional `nn.GRU` the weights came from over packed sequences."""
+    lengths = lengths.cpu()
+    if bool((lengths[:-1] < lengths[1:]).any()):  # the loop needs the longest texts first
+        order = torch.argsort(lengths, descending=True, stable=True)
+        return gru_states(weights, token_ids[order], lengths[order])[torch.argsort(order)]
+    time = token_ids.shape[1]
+    steps = torch.arange(time)[None, :]  # (1, time)
+    limit = lengths[:, None]  # (batch, 1)
+    reverse_index = torch.where(steps < limit, limit - 1 - steps, steps)  # (batch, time), its own inverse
+    ids = torch.stack((token_ids, token_ids.gather(1, reverse_index)))  # (direction, batch, time)
+    states = _recurrence(weights, _input_gates(weights, ids), lengths.tolist())  # (time, direction, batch, hidden)
+    forward = states[:, 0].transpose(0, 1)  # (batch, time, hidden)
+    backward = states[:, 1].transpose(0, 1)  # (batch, time, hidden), each text reversed
+    backward = backward.gather(1, reverse_index[:, :, None].expand(-1, -1, backward.shape[2]))
+    return torch.cat((forward, backward), dim=2)  # (batch, time, 2 * hidden)
+
+
+def _input_gates(weights: GateWeights, ids: torch.Tensor) -> torch.Tensor:
+    """(time, direction, batch, 3 * hidden) input gates of `ids` (direction, batch, time)."""
+    directions, batch, time = ids.shape
+    time_major = ids.permute(2, 0, 1)  # (time, direction, batch)
+    if weights.table is not None:
+        offsets = torch.arange(directions)[None, :, None] * weights.embedding.shape[0]  # the direction's rows
+        looked_up = weights.table.index_select(0, (time_major + offsets).reshape(-1))  # (time * 2 * batch, 3H)
+        return looked_up.view(time, directions, batch, -1)
+    embedded = weights.embedding.index_select(0, time_major.transpose(0, 1).reshape(-1))  # (2 * time * batch, E)
+    gates = torch.baddbmm(weights.input_bias, embedded.view(directions, time * batch, -1), weights.input_weight)
+    return gates.view(directions, time, batch, -1).transpose(0, 1)  # (time, direction, batch, 3 * hidden)
+
+
+def _recurrence(weights: GateWeights, input_gates: torch.Tensor, lengths: list[int]) -> torch.Tensor:
+    """The states h (time, direction, batch, hidden) from the input gates, lengths in descending order."""
+    time, directions, batch, _ = input_gates.shape
+    size = weights.hidden_weight.shape[1]
+    halves = input_gates.new_full((time + 1, directions, batch, size), 0.5)  # w = (h + 1) / 2, from h = 0
+    buffers = [input_gates.new_empty(directions, batch, width * size) for width in (3, 2, 1, 1)]
+    for start, end, reading in _spans(lengths, time):
+        # Views made once a span: made every step, they cost as much as the arithmetic for short texts.
+        hidden_gates, reset_update, candidate, difference = (buffer[:, :reading] for buffer in buffers)
+        states = halves[start : end + 1, :, :reading].unbind(0)  # (direction, reading, hidden) each
+        given = input_gates[start:end, :, :reading]  # (steps, direction, reading, 3 * hidden)
+        given_reset_update, given_candidate = given[..., : 2 * size].unbind(0), given[..., 2 * size :].unbind(0)
+        gates_reset_update, gates_candidate = hidden_gates[..., : 2 * size], hidden_gates[..., 2 * size :]
+        reset, update = reset_update[..., :size], reset_update[..., size:]
+        for step in range(end - start):
+            torch.baddbmm(weights.hidden_bias, states[step], weights.hidden_weight, out=hidden_gates)
+            torch.add(given_reset_update[step], gates_reset_update, out=reset_update).sigmoid_()
+            # (candidate + 1) / 2 = sigmoid(2a): the reset gate scales the doubled hidden part.
+            torch.addcmul(given_candidate[step], reset, gates_candidate, out=candidate).sigmoid_()
+            torch.sub(states[step], candidate, out=difference)
+            torch.addcmul(candidate, update, difference, out=states[step + 1])
+    return halves[1:].mul_(2).sub_(1)  # (time, direction, batch, hidden): h = 2w - 1, zero where not read
+
+
+def _spans(lengths: list[int], time: int) -> list[tuple[int, int, int]]:
+    """(first step, step after the last, texts read) for each run of steps over the same texts."""
+    spans, start, reading = [], 0, len(lengths)
+    while reading and start < time:
+        end = min(lengths[reading - 1], time)
+        if end > start:
+            spans.append((start, end, reading))
+            start = end
+        reading -= 1
+    return spans
