@@ -41,10 +41,12 @@ _made: weakref.WeakKeyDictionary[nn.Module, GateWeights] = weakref.WeakKeyDictio
 
 
 def uses_lookup(rnn: nn.Module, token_ids: torch.Tensor) -> bool:
-    """Whether `gru_states` applies: a one-layer GRU on the CPU in float32, in evaluation, without gradients."""
+    """Whether `gru_states` applies: a one-layer bidirectional GRU on the CPU in float32, in evaluation,
+    without gradients."""
     return (
         isinstance(rnn, nn.GRU)
         and rnn.num_layers == 1
+        and rnn.bidirectional
         and rnn.bias
         and not rnn.training
         and not torch.is_grad_enabled()
@@ -124,10 +126,10 @@ def _recurrence(weights: GateWeights, input_gates: torch.Tensor, lengths: list[i
     time, directions, batch, _ = input_gates.shape
     size = weights.hidden_weight.shape[1]
     halves = input_gates.new_full((time + 1, directions, batch, size), 0.5)  # w = (h + 1) / 2, from h = 0
-    buffers = [input_gates.new_empty(directions, batch, width * size) for width in (3, 2, 1, 1)]
+    buffers = [input_gates.new_empty(directions, batch, width * size) for width in (3, 2, 1)]
     for start, end, reading in _spans(lengths, time):
         # Views made once a span: made every step, they cost as much as the arithmetic for short texts.
-        hidden_gates, reset_update, candidate, difference = (buffer[:, :reading] for buffer in buffers)
+        hidden_gates, reset_update, candidate = (buffer[:, :reading] for buffer in buffers)
         states = halves[start : end + 1, :, :reading].unbind(0)  # (direction, reading, hidden) each
         given = input_gates[start:end, :, :reading]  # (steps, direction, reading, 3 * hidden)
         given_reset_update, given_candidate = given[..., : 2 * size].unbind(0), given[..., 2 * size :].unbind(0)
@@ -138,8 +140,7 @@ def _recurrence(weights: GateWeights, input_gates: torch.Tensor, lengths: list[i
             torch.add(given_reset_update[step], gates_reset_update, out=reset_update).sigmoid_()
             # (candidate + 1) / 2 = sigmoid(2a): the reset gate scales the doubled hidden part.
             torch.addcmul(given_candidate[step], reset, gates_candidate, out=candidate).sigmoid_()
-            torch.sub(states[step], candidate, out=difference)
-            torch.addcmul(candidate, update, difference, out=states[step + 1])
+            torch.lerp(candidate, states[step], update, out=states[step + 1])  # candidate + update (w - candidate)
     return halves[1:].mul_(2).sub_(1)  # (time, direction, batch, hidden): h = 2w - 1, zero where not read
 
 
