@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 import torch
 from torch import nn
@@ -107,3 +109,24 @@ def test_the_network_predicts_and_attends_the_same_with_either_path(
         multiplied = network(token_ids, LENGTHS, return_attention=True)
     for name, got, want in zip(looked_up._fields, looked_up, multiplied, strict=True):
         assert torch.allclose(got, want, atol=1e-6), name
+
+
+def test_threads_predicting_at_once_share_one_table_and_the_state_dict_never_holds_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    encoder = random_encoder(5)
+    keys = set(encoder.state_dict())
+    made: list[int] = []
+    rescaled = gate_lookup._rescaled
+    monkeypatch.setattr(gate_lookup, "_rescaled", lambda *a: made.append(1) or rescaled(*a))
+    token_ids, lengths = token_ids_of(torch.tensor([6, 2])), torch.tensor([6, 2])
+
+    def predict(_: int) -> torch.Tensor:
+        with torch.no_grad():
+            return encoder.states_of_tokens(token_ids, lengths)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(predict, range(8)))
+    assert made == [1]
+    assert all(torch.equal(result, results[0]) for result in results)
+    assert set(encoder.state_dict()) == keys
