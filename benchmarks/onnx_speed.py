@@ -28,7 +28,7 @@ from accuracy import sst2
 from attnviz import TextClassifier
 from attnviz.export import encode_for_onnx, export_onnx
 from attnviz.inference import INFERENCE_BATCH_SIZE, encode_texts
-from attnviz.training.batching import pad, sorted_order
+from attnviz.training.batching import inference_order, pad
 
 
 def onnx_session(classifier: TextClassifier, threads: int) -> onnxruntime.InferenceSession:
@@ -45,7 +45,8 @@ def onnx_batch(session: onnxruntime.InferenceSession, classifier: TextClassifier
     config = classifier.network_.config
     sequences = encode_texts(texts, classifier.tokenizer_, classifier.vocabulary_, config.max_length).sequences
     results = []
-    for indices in sorted_order([len(sequence) for sequence in sequences], INFERENCE_BATCH_SIZE):
+    order = inference_order([len(sequence) for sequence in sequences], INFERENCE_BATCH_SIZE, torch.device("cpu"))
+    for indices in order:
         token_ids, lengths = pad([sequences[index] for index in indices])
         results.append(session.run(None, {"token_ids": token_ids.numpy(), "lengths": lengths.numpy()}))
     return results

@@ -17,7 +17,7 @@ from attnviz.nn.attention import masked_softmax
 from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
 from attnviz.text.tokenizer import Token, Tokenizer
 from attnviz.text.vocabulary import Vocabulary
-from attnviz.training.batching import iterate_batches, sorted_order
+from attnviz.training.batching import inference_order, iterate_batches
 
 T = TypeVar("T")
 
@@ -75,8 +75,9 @@ def _attend(
     # Set in the thread that computes: OpenMP keeps the thread count per calling thread.
     torch.set_num_threads(threads)
     results = []
+    order = inference_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE, device)
     with torch.inference_mode():
-        for batch in iterate_batches(sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE), sequences):
+        for batch in iterate_batches(order, sequences):
             output = network(batch.token_ids.to(device), batch.lengths, return_attention=True)
             assert isinstance(output, AttentionOutput)
             mask = torch.arange(batch.token_ids.shape[1]) < batch.lengths[:, None]  # (batch, time)
@@ -207,7 +208,7 @@ def predict_probabilities(
     """
     probabilities = torch.zeros(len(sequences), network.config.num_classes)
     network.eval()
-    order = sorted_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE)
+    order = inference_order([len(s) for s in sequences], INFERENCE_BATCH_SIZE, device)
     workers, threads = _workers(device)
     if workers == 1 or len(order) < 2:
         _predict_batches(network, order, sequences, device, probabilities)
@@ -263,7 +264,7 @@ def predict_with_attention(
     results = [torch.zeros(0, network.config.num_classes)] * len(sequences)
     network.eval()
     with torch.inference_mode():
-        for batch in iterate_batches(sorted_order([len(s) for s in sequences], texts_per_batch), sequences):
+        for batch in iterate_batches(inference_order([len(s) for s in sequences], texts_per_batch, device), sequences):
             given = _weightings_batch(weightings, batch.indices, batch.token_ids.shape)  # (batch, weightings, time)
             logits = network.logits_with_attention(batch.token_ids.to(device), batch.lengths, given.to(device))
             probabilities = logits.float().softmax(-1).cpu()  # (batch, weightings, classes)

@@ -7,7 +7,7 @@ from attnviz.config import ModelConfig
 from attnviz.explain.common import ReadTexts, batches
 from attnviz.inference import CHUNK_CHARACTERS, EncodedTexts, grouped, text_chunks
 from attnviz.nn.network import AttentionClassifierNetwork
-from attnviz.training.batching import sorted_order
+from attnviz.training.batching import CPU_INFERENCE_TOKENS, inference_order, sorted_order
 
 
 def read(lengths: list[int]) -> ReadTexts:
@@ -56,6 +56,15 @@ def test_sorted_order_puts_the_longest_first_within_each_batch_for_packing() -> 
     lengths = [3, 7, 1, 7, 5]
     batches_ = sorted_order(lengths, batch_size=2)
     assert batches_ == [[1, 3], [4, 0], [2]]  # ties keep their input order
+
+
+def test_a_token_budget_makes_batches_of_long_texts_smaller_but_never_empty() -> None:
+    lengths = [30, 2, 9, 2, 12, 0, 2]
+    assert sorted_order(lengths, batch_size=3, max_tokens=20) == [[0], [4], [2, 1], [3, 6, 5]]
+    assert inference_order(lengths, 3, torch.device("cpu")) == sorted_order(lengths, 3)  # far under the budget
+    long = [CPU_INFERENCE_TOKENS // 2 + 1] * 3
+    assert inference_order(long, 3, torch.device("cpu")) == [[0], [1], [2]]
+    assert inference_order(long, 3, torch.device("cuda")) == [[0, 1, 2]]  # a GPU keeps its large batches
 
 
 def test_probabilities_from_workers_are_those_of_one_loop_in_input_order(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,11 +53,29 @@ def bucketed_order(lengths: Sequence[int], batch_size: int, generator: np.random
     return [batches[i] for i in generator.permutation(len(batches))]
 
 
-def sorted_order(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+def sorted_order(lengths: Sequence[int], batch_size: int, max_tokens: int | None = None) -> list[list[int]]:
     """Batches for inference: sorted by length (least padding), longest first within each batch so that
-    packing needs no reordering; callers restore input order."""
+    packing needs no reordering; callers restore input order. With `max_tokens`, a batch holds at most
+    that many tokens with its padding (but at least one text)."""
     order = sorted(range(len(lengths)), key=lambda index: lengths[index], reverse=True)
-    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    batches, start = [], 0
+    while start < len(order):
+        count = batch_size
+        if max_tokens is not None:
+            count = max(1, min(batch_size, max_tokens // max(lengths[order[start]], 1)))
+        batches.append(order[start : start + count])
+        start += count
+    return batches
+
+
+# The most padded tokens in a batch for prediction on the CPU: a batch whose working tensors stay in cache
+# beats fewer, larger ones (1,000 IMDB reviews: the network's pass 1.5-2x as fast as with 256 reviews a batch).
+CPU_INFERENCE_TOKENS = 16_384
+
+
+def inference_order(lengths: Sequence[int], batch_size: int, device: torch.device) -> list[list[int]]:
+    """`sorted_order` with, on the CPU, at most CPU_INFERENCE_TOKENS tokens a batch (a GPU wants them large)."""
+    return sorted_order(lengths, batch_size, CPU_INFERENCE_TOKENS if device.type == "cpu" else None)
 
 
 def iterate_batches(

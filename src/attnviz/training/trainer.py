@@ -16,7 +16,7 @@ from torch import nn
 
 from attnviz.config import TrainingConfig
 from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
-from attnviz.training.batching import Batch, bucketed_order, iterate_batches, sorted_order
+from attnviz.training.batching import Batch, bucketed_order, inference_order, iterate_batches
 from attnviz.training.consistency import deletion_consistency
 
 logger = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ def evaluate_loss(
 ) -> tuple[float, float]:
     """Mean cross-entropy and accuracy on `data` with dropout off."""
     network.eval()
-    order = sorted_order([len(sequence) for sequence in data.sequences], batch_size)
+    order = inference_order([len(sequence) for sequence in data.sequences], batch_size, device)
     total_loss, correct = 0.0, 0
     for batch in iterate_batches(order, data.sequences, data.labels):
         assert batch.labels is not None
