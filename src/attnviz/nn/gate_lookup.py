@@ -4,7 +4,7 @@ Without dropout, a GRU layer's input gates `x W_ih + b_ih` depend on the word al
 computed once for the whole vocabulary and each text looks its words up: two thirds of a one-layer
 GRU's arithmetic gone. The recurrence runs both directions in one time-major loop, each step over
 the texts still being read (batches come longest first, as packing wants). PyTorch's CPU tanh is
-about four times as slow as its sigmoid, so the loop tracks `w = (h + 1) / 2` instead of the state
+three to four times as slow as its sigmoid, so the loop tracks `w = (h + 1) / 2` instead of the state
 `h`, with weights rescaled to match, and every tanh becomes a sigmoid: `tanh(a) = 2 sigmoid(2a) - 1`.
 The states are `nn.GRU`'s to within float rounding (the tests compare them).
 """
@@ -78,10 +78,10 @@ def _rescaled(rnn: nn.GRU, embedding: torch.Tensor, key: tuple[tuple[int, int], 
     doubled[2 * size :] = 2.0
     input_weight = (stacked("weight_ih") * doubled[:, None]).transpose(1, 2).contiguous()  # (direction, input, 3H)
     input_bias = (stacked("bias_ih") * doubled)[:, None]  # (direction, 1, 3 * hidden)
-    hidden_weight = stacked("weight_hh")  # (direction, 3 * hidden, hidden)
+    recurrent = stacked("weight_hh")  # (direction, 3 * hidden, hidden)
     # h = 2w - 1, so h W^T + b = w (2W)^T + (b - W 1).
-    hidden_bias = ((stacked("bias_hh") - hidden_weight.sum(2)) * doubled)[:, None]  # (direction, 1, 3 * hidden)
-    hidden_weight = (2 * hidden_weight * doubled[:, None]).transpose(1, 2).contiguous()  # (direction, hidden, 3H)
+    hidden_bias = ((stacked("bias_hh") - recurrent.sum(2)) * doubled)[:, None]  # (direction, 1, 3 * hidden)
+    hidden_weight = (2 * recurrent * doubled[:, None]).transpose(1, 2).contiguous()  # (direction, hidden, 3H)
     table = None
     if 2 * embedding.shape[0] * 3 * size * embedding.element_size() <= TABLE_BYTES:
         both = torch.baddbmm(input_bias, embedding.expand(2, -1, -1), input_weight)  # (direction, vocabulary, 3H)
