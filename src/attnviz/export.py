@@ -36,6 +36,7 @@ from attnviz.errors import DataError, ExportError
 from attnviz.inference import encode_texts
 from attnviz.nn.encoder import RNN_LAYERS, RecurrentEncoder
 from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
+from attnviz.nn.recurrence import reversal_order, reverse_rows
 from attnviz.training.batching import pad
 from attnviz.writers import write_text
 
@@ -101,18 +102,6 @@ class PaddedEncoder(nn.Module):
             states = torch.cat([forwards, reverse_rows(backwards, order)], dim=-1)  # (batch, time, 2 * hidden)
         mask = torch.arange(embedded.shape[1], device=lengths.device)[None, :] < lengths[:, None]  # (batch, time)
         return states * mask[:, :, None].to(states.dtype)
-
-
-def reversal_order(lengths: torch.Tensor, time: int) -> torch.Tensor:
-    """(batch, time) positions that reverse each row's first `length` steps and keep its padding in place."""
-    positions = torch.arange(time, device=lengths.device)[None, :]  # (1, time)
-    last = lengths[:, None] - 1  # (batch, 1)
-    return torch.where(positions <= last, last - positions, positions)  # (batch, time)
-
-
-def reverse_rows(states: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
-    """`states` (batch, time, features) with each row's real steps reversed; applying it twice restores them."""
-    return states.gather(1, order[:, :, None].expand(-1, -1, states.shape[2]))  # (batch, time, features)
 
 
 def _one_direction(rnn: nn.GRU | nn.LSTM, layer: int, suffix: str) -> nn.GRU | nn.LSTM:

@@ -13,7 +13,7 @@ import torch
 from attnviz.errors import ConfigError
 from attnviz.explanation import Explanation, TokenWeight
 from attnviz.inference import EncodedTexts, encode_texts, predict_probabilities
-from attnviz.training.batching import Batch, iterate_batches
+from attnviz.training.batching import Batch, iterate_batches, sorted_order
 
 if TYPE_CHECKING:
     from attnviz.classifier import TextClassifier
@@ -40,16 +40,10 @@ def read_texts(classifier: TextClassifier, texts: Sequence[str]) -> ReadTexts:
 
 def batches(read: ReadTexts, batch_size: int, max_tokens: int | None = None) -> Iterator[Batch]:
     """Batches of similar length, at most `batch_size` texts and `max_tokens` padded tokens (but at
-    least one text) each; `Batch.indices` are positions in the input."""
+    least one text) each, the shortest first; `Batch.indices` are positions in the input."""
     sequences = read.encoded.sequences
-    order = sorted(range(len(sequences)), key=lambda index: len(sequences[index]))
-    groups: list[list[int]] = []
-    for index in order:  # ascending length: the newest text is the group's longest
-        cost = (len(groups[-1]) + 1) * max(len(sequences[index]), 1) if groups else 0
-        if not groups or len(groups[-1]) >= batch_size or (max_tokens is not None and cost > max_tokens):
-            groups.append([])
-        groups[-1].append(index)
-    yield from iterate_batches(groups, sequences)
+    order = sorted_order([len(sequence) for sequence in sequences], batch_size, max_tokens)
+    yield from iterate_batches([group[::-1] for group in reversed(order)], sequences)
 
 
 def build_explanation(

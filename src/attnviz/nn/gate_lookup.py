@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from attnviz.nn.recurrence import reversal_order, reverse_rows
+
 # A larger table (a big vocabulary with a wide GRU) is not kept: the input gates are multiplied per batch.
 TABLE_BYTES = 128 * 2**20
 _building = threading.Lock()
@@ -96,15 +98,11 @@ def gru_states(weights: GateWeights, token_ids: torch.Tensor, lengths: torch.Ten
     if bool((lengths[:-1] < lengths[1:]).any()):  # the loop needs the longest texts first
         order = torch.argsort(lengths, descending=True, stable=True)
         return gru_states(weights, token_ids[order], lengths[order])[torch.argsort(order)]
-    time = token_ids.shape[1]
-    steps = torch.arange(time)[None, :]  # (1, time)
-    limit = lengths[:, None]  # (batch, 1)
-    reverse_index = torch.where(steps < limit, limit - 1 - steps, steps)  # (batch, time), its own inverse
+    reverse_index = reversal_order(lengths, token_ids.shape[1])  # (batch, time)
     ids = torch.stack((token_ids, token_ids.gather(1, reverse_index)))  # (direction, batch, time)
     states = _recurrence(weights, _input_gates(weights, ids), lengths.tolist())  # (time, direction, batch, hidden)
     forward = states[:, 0].transpose(0, 1)  # (batch, time, hidden)
-    backward = states[:, 1].transpose(0, 1)  # (batch, time, hidden), each text reversed
-    backward = backward.gather(1, reverse_index[:, :, None].expand(-1, -1, backward.shape[2]))
+    backward = reverse_rows(states[:, 1].transpose(0, 1), reverse_index)  # (batch, time, hidden)
     return torch.cat((forward, backward), dim=2)  # (batch, time, 2 * hidden)
 
 

@@ -28,10 +28,7 @@ def bidirectional_gru(rnn: nn.GRU, embedded: torch.Tensor, lengths: torch.Tensor
     text depends on padding: the reverse direction reads each text reversed within its own length.
     """
     assert rnn.bidirectional and rnn.batch_first
-    time = embedded.shape[1]
-    steps = torch.arange(time, device=embedded.device)[None, :]  # (1, time)
-    limit = lengths.to(embedded.device)[:, None]  # (batch, 1)
-    reverse_index = torch.where(steps < limit, limit - 1 - steps, steps)  # (batch, time), its own inverse
+    reverse_index = reversal_order(lengths.to(embedded.device), embedded.shape[1])  # (batch, time)
     output = embedded
     for layer in range(rnn.num_layers):
         if layer > 0:
@@ -41,7 +38,7 @@ def bidirectional_gru(rnn: nn.GRU, embedded: torch.Tensor, lengths: torch.Tensor
 
 
 def _layer(rnn: nn.GRU, layer: int, inputs: torch.Tensor, reverse_index: torch.Tensor) -> torch.Tensor:
-    reversed_inputs = _take_steps(inputs, reverse_index)  # (batch, time, input)
+    reversed_inputs = reverse_rows(inputs, reverse_index)  # (batch, time, input)
     both = torch.stack((inputs, reversed_inputs)).transpose(1, 2)  # (direction, time, batch, input)
     weights = [
         torch.stack((getattr(rnn, f"{name}_l{layer}"), getattr(rnn, f"{name}_l{layer}_reverse")))
@@ -50,12 +47,20 @@ def _layer(rnn: nn.GRU, layer: int, inputs: torch.Tensor, reverse_index: torch.T
     apply = _BidirectionalGRU.apply
     states: torch.Tensor = apply(both, *weights)  # type: ignore[no-untyped-call]  # (time, direction, batch, hidden)
     forward = states[:, 0].transpose(0, 1)  # (batch, time, hidden)
-    backward = _take_steps(states[:, 1].transpose(0, 1), reverse_index)  # (batch, time, hidden)
+    backward = reverse_rows(states[:, 1].transpose(0, 1), reverse_index)  # (batch, time, hidden)
     return torch.cat((forward, backward), dim=2)  # (batch, time, 2 * hidden)
 
 
-def _take_steps(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    return values.gather(1, index[:, :, None].expand(-1, -1, values.shape[2]))
+def reversal_order(lengths: torch.Tensor, time: int) -> torch.Tensor:
+    """(batch, time) positions that reverse each row's first `length` steps and keep its padding in place."""
+    positions = torch.arange(time, device=lengths.device)[None, :]  # (1, time)
+    last = lengths[:, None] - 1  # (batch, 1)
+    return torch.where(positions <= last, last - positions, positions)  # (batch, time)
+
+
+def reverse_rows(states: torch.Tensor, order: torch.Tensor) -> torch.Tensor:
+    """`states` (batch, time, features) with each row's real steps reversed; applying it twice restores them."""
+    return states.gather(1, order[:, :, None].expand(-1, -1, states.shape[2]))  # (batch, time, features)
 
 
 class _BidirectionalGRU(torch.autograd.Function):
