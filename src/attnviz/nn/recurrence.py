@@ -83,51 +83,58 @@ class _BidirectionalGRU(torch.autograd.Function):
         size = hidden_weight.shape[2]
         flat = inputs.reshape(directions, time * batch, input_size)
         input_gates = torch.baddbmm(input_bias[:, None], flat, input_weight.transpose(1, 2))
-        input_gates = input_gates.view(directions, time, batch, 3 * size).transpose(0, 1).contiguous()
+        input_gates = input_gates.view(directions, time, batch, 3 * size).transpose(0, 1)  # (time, dir, batch, 3H)
+        # Each step's product starts from r's and z's input gates plus all hidden biases, so it yields
+        # r's and z's pre-activations whole and the candidate's hidden gate (which r scales) apart.
+        hidden_gates = torch.cat(
+            (input_gates[..., : 2 * size], input_gates.new_zeros(1).expand(*input_gates.shape[:3], size)), 3
+        )
+        hidden_gates += hidden_bias[:, None]  # (time, direction, batch, 3 * hidden)
+        given_candidate = input_gates[..., 2 * size :]  # (time, direction, batch, hidden)
         hidden_weight_t = hidden_weight.transpose(1, 2).contiguous()  # (direction, hidden, 3 * hidden)
         states = inputs.new_zeros(time + 1, directions, batch, size)  # states[0] is the initial zero state
-        reset_update = inputs.new_empty(time, directions, batch, 2 * size)
         candidates = inputs.new_empty(time, directions, batch, size)
-        hidden_gates = inputs.new_empty(time, directions, batch, 3 * size)
-        difference = inputs.new_empty(directions, batch, size)
-        state = states[0]
         for step in range(time):
-            gates = torch.baddbmm(hidden_bias[:, None], state, hidden_weight_t, out=hidden_gates[step])
-            given = input_gates[step]
-            both = torch.add(given[..., : 2 * size], gates[..., : 2 * size], out=reset_update[step]).sigmoid_()
+            gates = hidden_gates[step].baddbmm_(states[step], hidden_weight_t)  # (direction, batch, 3 * hidden)
+            reset_update = gates[..., : 2 * size].sigmoid_()  # r and z, in place of their pre-activations
             candidate = torch.addcmul(
-                given[..., 2 * size :], both[..., :size], gates[..., 2 * size :], out=candidates[step]
+                given_candidate[step], reset_update[..., :size], gates[..., 2 * size :], out=candidates[step]
             ).tanh_()
-            torch.sub(state, candidate, out=difference)
-            state = torch.addcmul(candidate, both[..., size:], difference, out=states[step + 1])
-        context.save_for_backward(inputs, input_weight, hidden_weight, states, reset_update, candidates, hidden_gates)
+            torch.lerp(candidate, states[step], reset_update[..., size:], out=states[step + 1])  # n + z (h - n)
+        context.save_for_backward(inputs, input_weight, hidden_weight, states, candidates, hidden_gates)
         return states[1:]
 
     @staticmethod
     def backward(context: Any, output_gradient: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
-        inputs, input_weight, hidden_weight, states, reset_update, candidates, hidden_gates = context.saved_tensors
+        inputs, input_weight, hidden_weight, states, candidates, hidden_gates = context.saved_tensors
         time, directions, batch, size = output_gradient.shape
-        reset, update = reset_update[..., :size], reset_update[..., size:]
-        previous = states[:-1]  # (time, direction, batch, hidden)
-        # Everything a step's gradients need that does not depend on the incoming gradient,
-        # computed for all steps at once so the loop does only what it must.
+        reset, update = hidden_gates[..., :size], hidden_gates[..., size : 2 * size]
+        # What multiplies a step's state gradient to give its gate gradients, for all steps at once, so
+        # the loop does one product-and-broadcast a step instead of several small operations.
         to_candidate = (1 - update) * (1 - candidates * candidates)
-        to_update = (previous - candidates) * update * (1 - update)
-        to_reset = hidden_gates[..., 2 * size :] * reset * (1 - reset)
-        reset, update = reset.contiguous(), update.contiguous()
-        input_gate_gradients = output_gradient.new_empty(time, directions, batch, 3 * size)
-        hidden_gate_gradients = output_gradient.new_empty(time, directions, batch, 3 * size)
-        state_gradient = output_gradient[time - 1]
+        to_update = (states[:-1] - candidates) * update * (1 - update)
+        to_reset = to_candidate * hidden_gates[..., 2 * size :] * reset * (1 - reset)
+        to_hidden_gates = torch.stack((to_reset, to_update, to_candidate * reset), 3)  # (time, dir, batch, 3, H)
+        hidden_gate_gradients = output_gradient.new_empty(time, directions, batch, 3, size)
+        state_gradients = output_gradient.clone()  # (time, direction, batch, hidden): dL/dh of each step's output
+        update = update.contiguous()
         for step in range(time - 1, -1, -1):
-            candidate = state_gradient * to_candidate[step]
-            reset_part = candidate * to_reset[step]
-            update_part = state_gradient * to_update[step]
-            torch.cat((reset_part, update_part, candidate), 2, out=input_gate_gradients[step])
-            torch.cat((reset_part, update_part, candidate * reset[step]), 2, out=hidden_gate_gradients[step])
+            state_gradient = state_gradients[step]
+            gates = torch.mul(state_gradient[:, :, None], to_hidden_gates[step], out=hidden_gate_gradients[step])
             if step > 0:
-                carried = torch.addcmul(output_gradient[step - 1], state_gradient, update[step])
-                state_gradient = torch.baddbmm(carried, hidden_gate_gradients[step], hidden_weight)
-        gradients = _weight_gradients(inputs, input_weight, previous, input_gate_gradients, hidden_gate_gradients)
+                carried = torch.addcmul(state_gradients[step - 1], state_gradient, update[step])
+                torch.baddbmm(
+                    carried, gates.view(directions, batch, 3 * size), hidden_weight, out=state_gradients[step - 1]
+                )
+        input_gate_gradients = hidden_gate_gradients.clone()  # they differ only in the candidate's gate: r scales it
+        torch.mul(state_gradients, to_candidate, out=input_gate_gradients[..., 2, :])
+        gradients = _weight_gradients(
+            inputs,
+            input_weight,
+            states[:-1],
+            input_gate_gradients.view(time, directions, batch, 3 * size),
+            hidden_gate_gradients.view(time, directions, batch, 3 * size),
+        )
         return tuple(g if needed else None for g, needed in zip(gradients, context.needs_input_grad, strict=True))
 
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from attnviz.config import TrainingConfig
 from attnviz.nn.network import AttentionClassifierNetwork, AttentionOutput
+from attnviz.training.allocator import freed_memory_kept
 from attnviz.training.batching import Batch, bucketed_order, inference_order, iterate_batches
 from attnviz.training.consistency import deletion_consistency
 
@@ -82,20 +83,21 @@ def train_network(
     history: list[EpochRecord] = []
     average = WeightAverage(network, config.weight_average)
     best_loss, best_state = math.inf, copy.deepcopy(network.state_dict())
-    for epoch in range(1, config.epochs + 1):
-        train_loss, seconds, tokens = _train_epoch(
-            network, optimizer, train, config, device, generator, callback, epoch, average
-        )
-        valid_loss, valid_accuracy = evaluate_loss(average.network, valid, device)
-        record = EpochRecord(epoch, train_loss, valid_loss, valid_accuracy, seconds, tokens / max(seconds, 1e-9))
-        history.append(record)
-        improved = valid_loss < best_loss
-        if improved:
-            best_loss, best_state = valid_loss, copy.deepcopy(average.network.state_dict())
-        callback.on_epoch_end(record, improved)
-        logger.info("epoch %d: %s", epoch, record)
-        if epoch - _best_epoch(history) >= config.patience:
-            break
+    with freed_memory_kept():
+        for epoch in range(1, config.epochs + 1):
+            train_loss, seconds, tokens = _train_epoch(
+                network, optimizer, train, config, device, generator, callback, epoch, average
+            )
+            valid_loss, valid_accuracy = evaluate_loss(average.network, valid, device)
+            record = EpochRecord(epoch, train_loss, valid_loss, valid_accuracy, seconds, tokens / max(seconds, 1e-9))
+            history.append(record)
+            improved = valid_loss < best_loss
+            if improved:
+                best_loss, best_state = valid_loss, copy.deepcopy(average.network.state_dict())
+            callback.on_epoch_end(record, improved)
+            logger.info("epoch %d: %s", epoch, record)
+            if epoch - _best_epoch(history) >= config.patience:
+                break
     network.load_state_dict(best_state)
     network.eval()
     return history
@@ -166,17 +168,31 @@ def _train_epoch(
     for batch in iterate_batches(order, data.sequences, data.labels):
         assert batch.labels is not None
         labels = batch.labels.to(device)
-        logits, loss = _batch_loss(network, batch, labels, config, generator)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()  # type: ignore[no-untyped-call]
-        nn.utils.clip_grad_norm_(network.parameters(), config.gradient_clip)
-        optimizer.step()
-        average.update(network)
+        logits, loss = train_step(network, optimizer, average, batch, labels, config, generator)
         batch_loss = float(loss.detach())
         total_loss += batch_loss * len(batch.indices)
         tokens += batch.real_tokens
         callback.on_batch_end(batch_loss, float((logits.argmax(-1) == labels).float().mean()))
     return total_loss / max(len(data), 1), time.perf_counter() - started, tokens
+
+
+def train_step(
+    network: AttentionClassifierNetwork,
+    optimizer: torch.optim.Optimizer,
+    average: WeightAverage,
+    batch: Batch,
+    labels: torch.Tensor,
+    config: TrainingConfig,
+    generator: np.random.Generator,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One optimiser step on `batch` (loss, backward, clipping, AdamW, weight average); the logits and loss."""
+    logits, loss = _batch_loss(network, batch, labels, config, generator)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()  # type: ignore[no-untyped-call]
+    nn.utils.clip_grad_norm_(network.parameters(), config.gradient_clip)
+    optimizer.step()
+    average.update(network)
+    return logits, loss
 
 
 def _batch_loss(
