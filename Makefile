@@ -12,7 +12,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+# setup.py builds the C kernel for the GRU's loops (optional: without a compiler the PyTorch loops run).
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py src/attnviz/nn/_gru_kernel.c
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 

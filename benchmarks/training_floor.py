@@ -35,6 +35,7 @@ from compare import matmul_gflops, train_flops_per_token
 
 from attnviz.config import ModelConfig, TrainingConfig
 from attnviz.nn.network import AttentionClassifierNetwork
+from attnviz.training.allocator import freed_memory_kept
 from attnviz.training.batching import make_batch
 from attnviz.training.trainer import WeightAverage, build_optimizer, train_step
 
@@ -101,6 +102,11 @@ def main() -> None:
     print(f"fp32 matmul (2048^3), {args.threads} thread(s): {ceiling:.1f} GFLOP/s; {flops:,} training FLOPs a token")
     print(f"{'batch x words':>13} {'full step ms':>12} {'small vocab':>11} {'products only':>13} "
           f"{'goal ms':>8} {'step % of rate':>14} {'products % of rate':>18}")  # fmt: skip
+    with freed_memory_kept():  # as training runs
+        measure_shapes(args, ceiling, flops)
+
+
+def measure_shapes(args: argparse.Namespace, ceiling: float, flops: int) -> None:
     for batch, words in SHAPES:
         step_flops = flops * batch * words
         full = median_ms(full_step(args.vocabulary, batch, words), args.repeats)

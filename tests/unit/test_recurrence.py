@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from attnviz.config import ModelConfig
+from attnviz.nn import recurrence
 from attnviz.nn.encoder import RecurrentEncoder
-from attnviz.nn.recurrence import bidirectional_gru
+from attnviz.nn.recurrence import bidirectional_gru, kernel_applies
+
+KERNEL_BUILT = recurrence._gru_kernel is not None
 
 LENGTHS = torch.tensor([9, 4, 1, 0, 7])
 
@@ -25,14 +30,16 @@ def outputs_and_gradients(function, rnn: nn.GRU, embedded: torch.Tensor, probe: 
     return output, gradients
 
 
+# Hidden size 5 takes the PyTorch loops; 16 and 24 the C kernel where it is built (24: a tile of 8 columns).
+@pytest.mark.parametrize("hidden", [5, 16, 24])
 @pytest.mark.parametrize("layers", [1, 2])
-def test_matches_pytorch_gru_in_outputs_and_every_gradient(layers: int) -> None:
+def test_matches_pytorch_gru_in_outputs_and_every_gradient(layers: int, hidden: int) -> None:
     torch.manual_seed(0)
-    rnn = nn.GRU(6, 5, num_layers=layers, batch_first=True, bidirectional=True)
+    rnn = nn.GRU(6, hidden, num_layers=layers, batch_first=True, bidirectional=True)
     for parameter in rnn.parameters():
         nn.init.uniform_(parameter, -0.7, 0.7)
     embedded = torch.randn(len(LENGTHS), int(LENGTHS.max()), 6, requires_grad=True)
-    probe = torch.randn(len(LENGTHS), int(LENGTHS.max()), 10)
+    probe = torch.randn(len(LENGTHS), int(LENGTHS.max()), 2 * hidden)
     expected, expected_gradients = outputs_and_gradients(packed_gru, rnn, embedded, probe)
     actual, actual_gradients = outputs_and_gradients(bidirectional_gru, rnn, embedded, probe)
     assert torch.allclose(actual, expected, atol=1e-6)
@@ -69,3 +76,46 @@ def test_the_encoder_trains_through_it_and_predicts_through_pytorch_with_the_sam
     training = encoder(embedded, lengths) * mask
     assert training.requires_grad and not predicting.requires_grad
     assert torch.allclose(training, predicting, atol=1e-6)
+
+
+def test_the_install_built_the_kernel_where_there_is_a_c_compiler() -> None:
+    if not any(shutil.which(compiler) for compiler in ("cc", "gcc", "clang")):
+        pytest.skip("no C compiler here: the PyTorch loops run instead")
+    assert KERNEL_BUILT, "the install skipped attnviz/nn/_gru_kernel.c: see the compiler's error in pip install -v"
+
+
+def test_the_kernel_runs_where_it_applies() -> None:
+    rnn = nn.GRU(4, 16, batch_first=True, bidirectional=True)
+    assert kernel_applies(rnn) == KERNEL_BUILT
+    assert not kernel_applies(nn.GRU(4, 5, batch_first=True, bidirectional=True))
+    assert not kernel_applies(rnn.double()) and not kernel_applies(nn.GRU(4, 16, bias=False, bidirectional=True))
+
+
+@pytest.mark.skipif(not KERNEL_BUILT, reason="the C kernel was not built")
+@pytest.mark.parametrize("layers", [1, 2])
+def test_the_kernel_and_the_pytorch_loops_agree(monkeypatch: pytest.MonkeyPatch, layers: int) -> None:
+    torch.manual_seed(3)
+    rnn = nn.GRU(12, 32, num_layers=layers, batch_first=True, bidirectional=True)
+    embedded = torch.randn(7, 30, 12, requires_grad=True)  # 7 rows: a tile of 4 and one of 3
+    lengths = torch.tensor([30, 29, 17, 5, 1, 30, 12])
+    probe = torch.randn(7, 30, 64)
+
+    def run() -> tuple[torch.Tensor, ...]:
+        output = bidirectional_gru(rnn, embedded, lengths)
+        return (output, *torch.autograd.grad((output * probe).sum(), [embedded, *rnn.parameters()]))
+
+    with_kernel = run()
+    monkeypatch.setattr(recurrence, "_gru_kernel", None)
+    for got, want in zip(with_kernel, run(), strict=True):
+        assert torch.allclose(got, want, atol=2e-5), (got - want).abs().max()
+
+
+@pytest.mark.skipif(not KERNEL_BUILT, reason="the C kernel was not built")
+def test_the_kernel_saturates_instead_of_overflowing() -> None:
+    rnn = nn.GRU(4, 8, batch_first=True, bidirectional=True)
+    embedded = torch.full((2, 3, 4), 1e4)  # pre-activations far past where exp overflows
+    embedded[1] *= -1
+    output = bidirectional_gru(rnn, embedded, torch.tensor([3, 3]))
+    assert torch.isfinite(output).all() and output.abs().max() <= 1.0
+    expected = packed_gru(rnn, embedded, torch.tensor([3, 3]))
+    assert torch.allclose(output, expected, atol=1e-6)

@@ -189,10 +189,21 @@ def train_step(
     logits, loss = _batch_loss(network, batch, labels, config, generator)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()  # type: ignore[no-untyped-call]
-    nn.utils.clip_grad_norm_(network.parameters(), config.gradient_clip)
+    clip_gradients(network, config.gradient_clip)
     optimizer.step()
     average.update(network)
     return logits, loss
+
+
+@torch.no_grad()
+def clip_gradients(network: nn.Module, max_norm: float) -> None:
+    """`nn.utils.clip_grad_norm_(network.parameters(), max_norm)`: the same arithmetic, without the
+    grouping and checks it makes on every call, which took about 0.3 ms of an SST-2 step's 8."""
+    gradients = [parameter.grad for parameter in network.parameters() if parameter.grad is not None]
+    if not gradients:
+        return
+    norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(gradients)))
+    torch._foreach_mul_(gradients, (max_norm / (norm + 1e-6)).clamp_(max=1.0))
 
 
 def _batch_loss(
