@@ -13,7 +13,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet $(TORCH_PIN)
 
 # setup.py builds the C kernel for the GRU's loops (optional: without a compiler the PyTorch loops run).
-$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py src/attnviz/nn/_gru_kernel.c
+$(VENV)/.installed: $(BIN)/python pyproject.toml setup.py src/attnviz/nn/_gru_kernel.c src/attnviz/nn/_gru_loops.h
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 

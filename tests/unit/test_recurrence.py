@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import pytest
 import torch
@@ -84,6 +85,13 @@ def test_the_install_built_the_kernel_where_there_is_a_c_compiler() -> None:
     assert KERNEL_BUILT, "the install skipped attnviz/nn/_gru_kernel.c: see the compiler's error in pip install -v"
 
 
+def test_an_unknown_instruction_set_is_refused() -> None:
+    if recurrence._gru_kernel is None:
+        pytest.skip("the C kernel was not built")
+    with pytest.raises(ValueError, match="no instruction set sse9: use baseline, avx2 or avx512"):
+        recurrence._gru_kernel.limit_instruction_set("sse9")
+
+
 def test_the_kernel_runs_where_it_applies() -> None:
     rnn = nn.GRU(4, 16, batch_first=True, bidirectional=True)
     assert kernel_applies(rnn) == KERNEL_BUILT
@@ -91,9 +99,22 @@ def test_the_kernel_runs_where_it_applies() -> None:
     assert not kernel_applies(rnn.double()) and not kernel_applies(nn.GRU(4, 16, bias=False, bidirectional=True))
 
 
-@pytest.mark.skipif(not KERNEL_BUILT, reason="the C kernel was not built")
+@pytest.fixture(params=["avx512", "avx2", "baseline"])
+def instruction_set(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The kernel limited to each instruction set in turn (where the processor lacks one, a narrower runs)."""
+    if not KERNEL_BUILT:
+        pytest.skip("the C kernel was not built")
+    kernel = recurrence._gru_kernel
+    assert kernel is not None
+    kernel.limit_instruction_set(request.param)
+    yield request.param
+    kernel.limit_instruction_set("avx512")
+
+
 @pytest.mark.parametrize("layers", [1, 2])
-def test_the_kernel_and_the_pytorch_loops_agree(monkeypatch: pytest.MonkeyPatch, layers: int) -> None:
+def test_the_kernel_and_the_pytorch_loops_agree(
+    monkeypatch: pytest.MonkeyPatch, layers: int, instruction_set: str
+) -> None:
     torch.manual_seed(3)
     rnn = nn.GRU(12, 32, num_layers=layers, batch_first=True, bidirectional=True)
     embedded = torch.randn(7, 30, 12, requires_grad=True)  # 7 rows: a tile of 4 and one of 3

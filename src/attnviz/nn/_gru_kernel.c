@@ -32,92 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* GCC on x86-64 builds each entry point twice, for AVX2 with FMA and for the baseline, and picks one
-   when the module loads; elsewhere the compiler's default target is used. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MULTIVERSIONED __attribute__((target_clones("arch=x86-64-v3", "default"), flatten))
-#else
-#define MULTIVERSIONED
-#endif
-
-typedef float v8 __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
-
-static inline v8 load(const float *p) {
-    v8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-static inline void store(float *p, v8 v) { memcpy(p, &v, sizeof v); }
-
-/* Scalar and vector in one operation broadcast the scalar (vbroadcastss), unlike an initialiser list. */
-static inline v8 splat(float x) { return (v8){0} + x; }
-
-static inline v8 clamp(v8 x, float low, float high) {
-    v8i below = x < splat(low), above = x > splat(high); /* all ones where true */
-    v8i bits = ((v8i)x & ~(below | above)) | ((v8i)splat(low) & below) | ((v8i)splat(high) & above);
-    return (v8)bits;
-}
-
-/* exp(x) to about one unit in the last place (Cephes' expf), without a library call so that it
-   vectorises: 2^n from the exponent bits, the rest from a polynomial on [-ln2 / 2, ln2 / 2]. */
-static inline v8 exp8(v8 x) {
-    x = clamp(x, -87.0f, 88.0f);
-    const v8 shifter = splat(12582912.0f); /* 1.5 * 2^23: adding it rounds to an integer */
-    v8 n = (x * splat(1.44269504088896341f) + shifter) - shifter;
-    v8 r = x - n * splat(0.693359375f) - n * splat(-2.12194440e-4f);
-    v8 p = splat(1.9875691500e-4f);
-    p = p * r + splat(1.3981999507e-3f);
-    p = p * r + splat(8.3334519073e-3f);
-    p = p * r + splat(4.1665795894e-2f);
-    p = p * r + splat(1.6666665459e-1f);
-    p = p * r + splat(5.0000001201e-1f);
-    v8 y = p * r * r + r + splat(1.0f);
-    v8i exponent = (__builtin_convertvector(n, v8i) + 127) << 23;
-    return y * (v8)exponent;
-}
-
-static inline v8 sigmoid8(v8 x) { return splat(1.0f) / (splat(1.0f) + exp8(-x)); }
-
-/* tanh(x) = 1 - 2 / (exp(2x) + 1): exact at 0 and saturating to +-1 without overflow. */
-static inline v8 tanh8(v8 x) { return splat(1.0f) - splat(2.0f) / (exp8(x + x) + splat(1.0f)); }
-
-/* One tile of out += a b: `count` rows (at most 4) by `width` vectors of 8 columns, the sums in registers. */
-static inline void tile(int count, int width, int inner, int columns, const float *a, const float *b, float *out) {
-    v8 sums[4][2];
-    for (int i = 0; i < count; i++)
-        for (int w = 0; w < width; w++) sums[i][w] = load(out + (size_t)i * columns + 8 * w);
-    for (int k = 0; k < inner; k++) {
-        const float *row = b + (size_t)k * columns;
-        v8 b0 = load(row), b1 = width > 1 ? load(row + 8) : b0;
-        for (int i = 0; i < count; i++) {
-            float ai = a[(size_t)i * inner + k];
-            sums[i][0] += b0 * ai;
-            if (width > 1) sums[i][1] += b1 * ai;
-        }
-    }
-    for (int i = 0; i < count; i++)
-        for (int w = 0; w < width; w++) store(out + (size_t)i * columns + 8 * w, sums[i][w]);
-}
-
-/* out[rows x columns] += a[rows x inner] b[inner x columns], `columns` a multiple of 8. The tile sizes
-   are constants at each call so that the compiler unrolls them. */
-static inline void multiply_add(int rows, int inner, int columns, const float *a, const float *b, float *out) {
-    for (int row = 0; row < rows; row += 4) {
-        const float *a_rows = a + (size_t)row * inner;
-        float *out_rows = out + (size_t)row * columns;
-        int column = 0;
-        if (rows - row >= 4) {
-            for (; column + 16 <= columns; column += 16) tile(4, 2, inner, columns, a_rows, b + column, out_rows + column);
-            if (column < columns) tile(4, 1, inner, columns, a_rows, b + column, out_rows + column);
-        } else {
-            for (; column + 16 <= columns; column += 16)
-                tile(rows - row, 2, inner, columns, a_rows, b + column, out_rows + column);
-            if (column < columns) tile(rows - row, 1, inner, columns, a_rows, b + column, out_rows + column);
-        }
-    }
-}
+#define CONCAT_(a, b) a##b
+#define CONCAT(a, b) CONCAT_(a, b)
 
 /* Where step t of direction d reads and writes row i's text: the forward direction in order, the
    backward one reversed within the text's own length; padding steps stay in place. */
@@ -127,82 +43,68 @@ static inline size_t position(int direction, int t, int64_t length) {
 
 typedef struct {
     int time, batch, hidden, direction;
-    const int64_t *lengths;  /* (batch,) */
+    const int64_t *lengths;   /* (batch,) */
     const float *input_gates; /* (batch, time, 2 * 3H): both directions' x W_ih^T + b_ih */
     const float *weight_t, *bias;
-    float *output;            /* (batch, time, 2H): both directions' states, as nn.GRU returns them */
+    float *output; /* (batch, time, 2H): both directions' states, as nn.GRU returns them */
     float *states, *gates, *candidates;
 } Forward;
-
-MULTIVERSIONED static void forward_direction(const Forward *f) {
-    const int H = f->hidden, G = 3 * f->hidden, d = f->direction;
-    for (int t = 0; t < f->time; t++) {
-        const float *previous = f->states + (size_t)t * f->batch * H;
-        float *state = f->states + (size_t)(t + 1) * f->batch * H;
-        float *gates = f->gates + (size_t)t * f->batch * G, *candidates = f->candidates + (size_t)t * f->batch * H;
-        for (int i = 0; i < f->batch; i++) memcpy(gates + (size_t)i * G, f->bias, sizeof(float) * G);
-        multiply_add(f->batch, H, G, previous, f->weight_t, gates);
-        for (int i = 0; i < f->batch; i++) {
-            const size_t at = (size_t)i * f->time + position(d, t, f->lengths[i]);
-            const float *x = f->input_gates + at * 2 * G + d * G, *h = previous + (size_t)i * H;
-            float *g = gates + (size_t)i * G, *n = candidates + (size_t)i * H, *out = state + (size_t)i * H;
-            float *output = f->output + at * 2 * H + d * H;
-            for (int j = 0; j < H; j += 8) {
-                v8 r = sigmoid8(load(x + j) + load(g + j));
-                v8 z = sigmoid8(load(x + H + j) + load(g + H + j));
-                v8 c = tanh8(load(x + 2 * H + j) + r * load(g + 2 * H + j));
-                v8 next = c + z * (load(h + j) - c);
-                store(g + j, r);
-                store(g + H + j, z);
-                store(n + j, c);
-                store(out + j, next);
-                store(output + j, next);
-            }
-        }
-    }
-}
 
 typedef struct {
     int time, batch, hidden, direction;
     const int64_t *lengths;
     const float *output_gradient; /* (batch, time, 2H): dL/d(output) */
     const float *weight, *states, *gates, *candidates;
-    float *input_gate_gradient;   /* (batch, time, 2 * 3H), where the input gates were read */
-    float *hidden_gate_gradient;  /* (time, batch, 3H) */
-    float *carried;               /* (batch, H) scratch: dL/dh through the next step's input */
+    float *input_gate_gradient;  /* (batch, time, 2 * 3H), where the input gates were read */
+    float *hidden_gate_gradient; /* (time, batch, 3H) */
+    float *carried;              /* (batch, H) scratch: dL/dh through the next step's input */
 } Backward;
 
-MULTIVERSIONED static void backward_direction(const Backward *b) {
-    const int H = b->hidden, G = 3 * b->hidden, d = b->direction;
-    const size_t step_states = (size_t)b->batch * H, step_gates = (size_t)b->batch * G;
-    memset(b->carried, 0, sizeof(float) * step_states);
-    for (int t = b->time - 1; t >= 0; t--) {
-        const float *previous = b->states + t * step_states;
-        const float *gates = b->gates + t * step_gates, *candidates = b->candidates + t * step_states;
-        float *to_hidden = b->hidden_gate_gradient + t * step_gates;
-        for (int i = 0; i < b->batch; i++) {
-            const size_t at = (size_t)i * b->time + position(d, t, b->lengths[i]);
-            const float *g = gates + (size_t)i * G, *n = candidates + (size_t)i * H, *h = previous + (size_t)i * H;
-            const float *in = b->output_gradient + at * 2 * H + d * H;
-            float *carry = b->carried + (size_t)i * H, *di = b->input_gate_gradient + at * 2 * G + d * G;
-            float *dh = to_hidden + (size_t)i * G;
-            for (int j = 0; j < H; j += 8) {
-                v8 gradient = load(in + j) + load(carry + j);
-                v8 r = load(g + j), z = load(g + H + j), c = load(n + j);
-                v8 candidate = gradient * (splat(1.0f) - z) * (splat(1.0f) - c * c);
-                v8 update = gradient * (load(h + j) - c) * z * (splat(1.0f) - z);
-                v8 reset = candidate * load(g + 2 * H + j) * r * (splat(1.0f) - r);
-                store(di + j, reset);
-                store(di + H + j, update);
-                store(di + 2 * H + j, candidate);
-                store(dh + j, reset);
-                store(dh + H + j, update);
-                store(dh + 2 * H + j, candidate * r);
-                store(carry + j, gradient * z);
-            }
-        }
-        if (t > 0) multiply_add(b->batch, G, H, to_hidden, b->weight, b->carried);
-    }
+/* The loops, compiled for each instruction set the module may meet: on x86-64 with GCC for AVX-512
+   (16 floats a vector), AVX2 with FMA (8) and the baseline (8, in halves); elsewhere the baseline
+   alone. `choose` picks the widest the processor has and the hidden size divides. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define MANY_TARGETS 1
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512vl,avx512dq,avx512bw,avx2,fma,bmi,bmi2,f16c")
+#define WIDTH 16
+#define SUFFIX _avx512
+#include "_gru_loops.h"
+#undef WIDTH
+#undef SUFFIX
+#pragma GCC pop_options
+#pragma GCC push_options
+#pragma GCC target("avx2,fma,bmi,bmi2,f16c")
+#define WIDTH 8
+#define SUFFIX _avx2
+#include "_gru_loops.h"
+#undef WIDTH
+#undef SUFFIX
+#pragma GCC pop_options
+#endif
+#define WIDTH 8
+#define SUFFIX _baseline
+#include "_gru_loops.h"
+#undef WIDTH
+#undef SUFFIX
+
+typedef struct {
+    const char *name;
+    void (*forward)(const Forward *);
+    void (*backward)(const Backward *);
+} Loops;
+
+/* The widest instruction set `choose` may pick: 2 AVX-512, 1 AVX2, 0 the baseline (tests lower it). */
+static int widest = 2;
+
+static Loops choose(int hidden) {
+#ifdef MANY_TARGETS
+    if (widest >= 2 && hidden % 16 == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
+        return (Loops){"avx512", forward_direction_avx512, backward_direction_avx512};
+    if (widest >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        return (Loops){"avx2", forward_direction_avx2, backward_direction_avx2};
+#endif
+    return (Loops){"baseline", forward_direction_baseline, backward_direction_baseline};
 }
 
 static void *pointer(PyObject *address) { return PyLong_AsVoidPtr(address); }
@@ -238,8 +140,9 @@ static PyObject *forward(PyObject *self, PyObject *args) {
         };
     }
     if (PyErr_Occurred()) return NULL;
-    Py_BEGIN_ALLOW_THREADS forward_direction(&f[0]);
-    forward_direction(&f[1]);
+    const Loops loops = choose(hidden);
+    Py_BEGIN_ALLOW_THREADS loops.forward(&f[0]);
+    loops.forward(&f[1]);
     Py_END_ALLOW_THREADS Py_RETURN_NONE;
 }
 
@@ -270,8 +173,9 @@ static PyObject *backward(PyObject *self, PyObject *args) {
         };
     }
     if (!PyErr_Occurred()) {
-        Py_BEGIN_ALLOW_THREADS backward_direction(&b[0]);
-        backward_direction(&b[1]);
+        const Loops loops = choose(hidden);
+        Py_BEGIN_ALLOW_THREADS loops.backward(&b[0]);
+        loops.backward(&b[1]);
         Py_END_ALLOW_THREADS
     }
     PyMem_RawFree(carried);
@@ -279,7 +183,30 @@ static PyObject *backward(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *instruction_set(PyObject *self, PyObject *args) {
+    int hidden;
+    if (!PyArg_ParseTuple(args, "i", &hidden) || !check_hidden(hidden)) return NULL;
+    return PyUnicode_FromString(choose(hidden).name);
+}
+
+static PyObject *limit_instruction_set(PyObject *self, PyObject *args) {
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s", &name)) return NULL;
+    const char *names[] = {"baseline", "avx2", "avx512"};
+    for (int rank = 0; rank < 3; rank++) {
+        if (strcmp(name, names[rank]) == 0) {
+            widest = rank;
+            Py_RETURN_NONE;
+        }
+    }
+    return PyErr_Format(PyExc_ValueError, "no instruction set %s: use baseline, avx2 or avx512", name);
+}
+
 static PyMethodDef methods[] = {
+    {"instruction_set", instruction_set, METH_VARARGS,
+     "instruction_set(hidden): the loops the kernel runs at that hidden size: avx512, avx2 or baseline"},
+    {"limit_instruction_set", limit_instruction_set, METH_VARARGS,
+     "limit_instruction_set(name): use nothing wider than baseline, avx2 or avx512 (the default) from now on"},
     {"forward", forward, METH_VARARGS,
      "forward(time, batch, hidden, lengths, input_gates, weight_t, bias, output, states, gates, candidates)"},
     {"backward", backward, METH_VARARGS,

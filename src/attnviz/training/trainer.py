@@ -134,15 +134,20 @@ class WeightAverage:
             if isinstance(module, nn.RNNBase):
                 module.flatten_parameters()
         self.steps = 0
+        # Listed once: walking the modules for them at every step cost about 0.1 ms of an SST-2 step's 8.
+        self._averaged: list[torch.Tensor] = list(self.network.parameters())
+        self._source: tuple[nn.Module, list[torch.Tensor]] | None = None
 
     @torch.no_grad()
     def update(self, network: AttentionClassifierNetwork) -> None:
         if self.network is network:
             return
+        if self._source is None or self._source[0] is not network:
+            self._source = (network, list(network.parameters()))
         self.steps += 1
         weight = max(1.0 - self.decay, 1.0 / self.steps)  # of the newest weights
         # One call for every weight instead of a Python loop over them.
-        torch._foreach_lerp_(list(self.network.parameters()), list(network.parameters()), weight)
+        torch._foreach_lerp_(self._averaged, self._source[1], weight)
 
 
 def _best_epoch(history: Sequence[EpochRecord]) -> int:
@@ -189,21 +194,25 @@ def train_step(
     logits, loss = _batch_loss(network, batch, labels, config, generator)
     optimizer.zero_grad(set_to_none=True)
     loss.backward()  # type: ignore[no-untyped-call]
-    clip_gradients(network, config.gradient_clip)
+    clip_gradients([p for group in optimizer.param_groups for p in group["params"]], config.gradient_clip)
     optimizer.step()
     average.update(network)
     return logits, loss
 
 
 @torch.no_grad()
-def clip_gradients(network: nn.Module, max_norm: float) -> None:
-    """`nn.utils.clip_grad_norm_(network.parameters(), max_norm)`: the same arithmetic, without the
-    grouping and checks it makes on every call, which took about 0.3 ms of an SST-2 step's 8."""
-    gradients = [parameter.grad for parameter in network.parameters() if parameter.grad is not None]
+def clip_gradients(parameters: Sequence[torch.Tensor], max_norm: float) -> None:
+    """`nn.utils.clip_grad_norm_(parameters, max_norm)`: the same arithmetic, without the grouping and
+    checks it makes on every call (about 0.3 ms of an SST-2 step's 8). On the CPU, where reading the
+    norm costs no device sync, gradients under the limit are left as they are instead of multiplied
+    by exactly 1 (another 0.3 ms: the embedding's gradient is rewritten whole)."""
+    gradients = [parameter.grad for parameter in parameters if parameter.grad is not None]
     if not gradients:
         return
     norm = torch.linalg.vector_norm(torch.stack(torch._foreach_norm(gradients)))
-    torch._foreach_mul_(gradients, (max_norm / (norm + 1e-6)).clamp_(max=1.0))
+    coefficient = (max_norm / (norm + 1e-6)).clamp_(max=1.0)
+    if norm.device.type != "cpu" or coefficient < 1.0:
+        torch._foreach_mul_(gradients, coefficient)
 
 
 def _batch_loss(
