@@ -60,6 +60,16 @@ typedef struct {
     float *carried;              /* (batch, H) scratch: dL/dh through the next step's input */
 } Backward;
 
+typedef struct {
+    int time, batch, hidden, direction;
+    int64_t vocabulary;
+    const int64_t *lengths, *ids; /* ids (batch, time), or NULL: input_gates are the batch's, as in Forward */
+    const float *input_gates;     /* with ids: (d, vocabulary, 3H), each word's x W_ih^T + b_ih */
+    const float *weight_t, *bias;
+    float *output;  /* (batch, time, 2H), zero-filled by the caller: padding stays zero */
+    float *scratch; /* (2 * batch * H + batch * 3H) */
+} Prediction;
+
 /* The loops, compiled for each instruction set the module may meet: on x86-64 with GCC for AVX-512
    (16 floats a vector), AVX2 with FMA (8) and the baseline (8, in halves); elsewhere the baseline
    alone. `choose` picks the widest the processor has and the hidden size divides. */
@@ -92,6 +102,7 @@ typedef struct {
     const char *name;
     void (*forward)(const Forward *);
     void (*backward)(const Backward *);
+    void (*predict)(const Prediction *);
 } Loops;
 
 /* The widest instruction set `choose` may pick: 2 AVX-512, 1 AVX2, 0 the baseline (tests lower it). */
@@ -100,11 +111,11 @@ static int widest = 2;
 static Loops choose(int hidden) {
 #ifdef MANY_TARGETS
     if (widest >= 2 && hidden % 16 == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq"))
-        return (Loops){"avx512", forward_direction_avx512, backward_direction_avx512};
+        return (Loops){"avx512", forward_direction_avx512, backward_direction_avx512, predict_direction_avx512};
     if (widest >= 1 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        return (Loops){"avx2", forward_direction_avx2, backward_direction_avx2};
+        return (Loops){"avx2", forward_direction_avx2, backward_direction_avx2, predict_direction_avx2};
 #endif
-    return (Loops){"baseline", forward_direction_baseline, backward_direction_baseline};
+    return (Loops){"baseline", forward_direction_baseline, backward_direction_baseline, predict_direction_baseline};
 }
 
 static void *pointer(PyObject *address) { return PyLong_AsVoidPtr(address); }
@@ -183,6 +194,41 @@ static PyObject *backward(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+static PyObject *predict(PyObject *self, PyObject *args) {
+    int time, batch, hidden;
+    long long vocabulary;
+    PyObject *lengths, *ids, *input_gates, *weight_t, *bias, *output;
+    if (!PyArg_ParseTuple(args, "iiiLOOOOOO", &time, &batch, &hidden, &vocabulary, &lengths, &ids, &input_gates,
+                          &weight_t, &bias, &output) ||
+        !check_hidden(hidden))
+        return NULL;
+    const size_t G = 3 * (size_t)hidden, H = hidden, scratch_floats = (size_t)(batch > 0 ? batch : 1) * (2 * H + G);
+    float *scratch = PyMem_RawMalloc(sizeof(float) * 2 * scratch_floats);
+    if (!scratch) return PyErr_NoMemory();
+    Prediction p[2];
+    for (int d = 0; d < 2; d++) {
+        p[d] = (Prediction){
+            time, batch, hidden, d, vocabulary,
+            pointer(lengths),
+            ids == Py_None ? NULL : pointer(ids),
+            pointer(input_gates),
+            (const float *)pointer(weight_t) + d * H * G,
+            (const float *)pointer(bias) + d * G,
+            pointer(output),
+            scratch + d * scratch_floats,
+        };
+    }
+    if (!PyErr_Occurred()) {
+        const Loops loops = choose(hidden);
+        Py_BEGIN_ALLOW_THREADS loops.predict(&p[0]);
+        loops.predict(&p[1]);
+        Py_END_ALLOW_THREADS
+    }
+    PyMem_RawFree(scratch);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
 static PyObject *instruction_set(PyObject *self, PyObject *args) {
     int hidden;
     if (!PyArg_ParseTuple(args, "i", &hidden) || !check_hidden(hidden)) return NULL;
@@ -203,6 +249,8 @@ static PyObject *limit_instruction_set(PyObject *self, PyObject *args) {
 }
 
 static PyMethodDef methods[] = {
+    {"predict", predict, METH_VARARGS,
+     "predict(time, batch, hidden, vocabulary, lengths, ids, input_gates, weight_t, bias, output)"},
     {"instruction_set", instruction_set, METH_VARARGS,
      "instruction_set(hidden): the loops the kernel runs at that hidden size: avx512, avx2 or baseline"},
     {"limit_instruction_set", limit_instruction_set, METH_VARARGS,

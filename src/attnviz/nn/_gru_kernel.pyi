@@ -28,3 +28,15 @@ def backward(
 ) -> None: ...
 def instruction_set(hidden: int) -> str: ...
 def limit_instruction_set(name: str) -> None: ...
+def predict(
+    time: int,
+    batch: int,
+    hidden: int,
+    vocabulary: int,
+    lengths: int,
+    ids: int | None,
+    input_gates: int,
+    weight_t: int,
+    bias: int,
+    output: int,
+) -> None: ...

@@ -156,6 +156,41 @@ static void CONCAT(backward_direction, SUFFIX)(const Backward *b) {
     }
 }
 
+/* Prediction: no state kept for a backward pass, steps stop at each text's end (rows past it are
+   skipped; with the longest first, as inference batches come, they are never computed), and the
+   output is written only where a text was read. */
+static void CONCAT(predict_direction, SUFFIX)(const Prediction *p) {
+    const int H = p->hidden, G = 3 * p->hidden, d = p->direction;
+    float *previous = p->scratch, *next = previous + (size_t)p->batch * H, *gates = next + (size_t)p->batch * H;
+    memset(previous, 0, sizeof(float) * 2 * (size_t)p->batch * H); /* both: skipped rows keep finite states */
+    int rows = p->batch;
+    for (int t = 0; t < p->time; t++) {
+        while (rows > 0 && p->lengths[rows - 1] <= t) rows--;
+        if (rows == 0) break;
+        for (int i = 0; i < rows; i++) memcpy(gates + (size_t)i * G, p->bias, sizeof(float) * G);
+        multiply_add(rows, H, G, previous, p->weight_t, gates);
+        for (int i = 0; i < rows; i++) {
+            if (t >= p->lengths[i]) continue; /* a shorter text before a longer one: already read */
+            const size_t at = (size_t)i * p->time + position(d, t, p->lengths[i]);
+            const float *x = p->ids ? p->input_gates + ((size_t)d * p->vocabulary + (size_t)p->ids[at]) * G
+                                    : p->input_gates + at * 2 * G + d * G;
+            const float *h = previous + (size_t)i * H, *g = gates + (size_t)i * G;
+            float *out = next + (size_t)i * H, *output = p->output + at * 2 * H + d * H;
+            for (int j = 0; j < H; j += WIDTH) {
+                vec r = sigmoid(load(x + j) + load(g + j));
+                vec z = sigmoid(load(x + H + j) + load(g + H + j));
+                vec c = hyperbolic_tangent(load(x + 2 * H + j) + r * load(g + 2 * H + j));
+                vec state = c + z * (load(h + j) - c);
+                store(out + j, state);
+                store(output + j, state);
+            }
+        }
+        float *swap = previous;
+        previous = next;
+        next = swap;
+    }
+}
+
 #undef vec
 #undef ivec
 #undef load
