@@ -66,8 +66,8 @@ def uses_lookup(rnn: nn.Module, token_ids: torch.Tensor) -> bool:
 
 
 def gate_weights(rnn: nn.GRU, embedding: nn.Embedding) -> GateWeights:
-    """The weights of `rnn` as its recurrence wants them (rescaled for the PyTorch loops), made once and remade only when a parameter changes (new storage
-    or an in-place update, as an optimiser's step)."""
+    """The weights of `rnn` as its recurrence wants them (rescaled for the PyTorch loops), made once and
+    remade only when a parameter changes (new storage or an in-place update, as an optimiser's step)."""
     parameters = (embedding.weight, *rnn.parameters())
     key = tuple((parameter.data_ptr(), parameter._version) for parameter in parameters)
     rescale = not kernel_applies(rnn)
