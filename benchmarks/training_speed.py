@@ -5,8 +5,11 @@ usage: python benchmarks/training_speed.py [--data ../shared/data] [--rounds 3] 
 Trains the default network (its vocabulary, encoding and word-vector start as `fit` makes them) for one
 epoch per measurement and prints real tokens per second (padding excluded) for:
   shipped        what `attnviz train` does: length-bucketed batches of 32, the hand-written bidirectional
-                 GRU backward pass (attnviz.nn.recurrence), PyTorch's fused AdamW, every --threads thread
+                 GRU backward pass (attnviz.nn.recurrence) with its loops in the C kernel, PyTorch's fused
+                 AdamW, every --threads thread
   no bucketing   batches of 32 random texts (more padding per batch)
+  PyTorch loops  the hand-written pass with its time loops as PyTorch operations instead of the C kernel
+                 (what a machine without a C compiler at install time runs)
   nn.GRU packed  PyTorch's own GRU on packed sequences, with its autograd, instead of the hand-written pass
   plain AdamW    PyTorch's default (foreach) AdamW instead of the fused kernel
   1 thread       torch.set_num_threads(1)
@@ -40,10 +43,12 @@ from rnn_speed import packed_gru
 
 import attnviz.classifier as classifier_module
 import attnviz.nn.encoder as encoder_module
+import attnviz.nn.recurrence as recurrence_module
 import attnviz.training.trainer as trainer_module
 from attnviz import TextClassifier
 from attnviz.config import TrainingConfig
 from attnviz.nn.network import AttentionClassifierNetwork
+from attnviz.training.allocator import freed_memory_kept
 from attnviz.training.trainer import EncodedData, SilentCallback, WeightAverage
 
 Variant = Callable[[], Any]  # a context manager factory: the technique turned off while it is open
@@ -93,6 +98,7 @@ def variants() -> dict[str, Variant]:
     return {
         "shipped": contextlib.nullcontext,
         "no bucketing": lambda: mock.patch.object(trainer_module, "bucketed_order", _random_batches),
+        "PyTorch loops": lambda: mock.patch.object(recurrence_module, "_gru_kernel", None),
         "nn.GRU packed": lambda: mock.patch.object(encoder_module, "bidirectional_gru", packed_gru),
         "plain AdamW": lambda: mock.patch.object(trainer_module, "FUSED_OPTIMIZER_DEVICES", ()),
         "1 thread": lambda: _threads(1),
@@ -130,9 +136,10 @@ def main() -> None:
     (texts, labels), _, _ = sst2(args.data)
     network, train = prepared(texts, labels)
     print(f"torch {torch.__version__}, {args.threads} threads, SST-2: {len(train):,} training sentences")
-    rates = measure(network, train, args.rounds)
-    if args.compile:
-        rates["torch.compile"] = measure_compiled(network, train, args.rounds)
+    with freed_memory_kept():  # as `train_network` runs its epochs
+        rates = measure(network, train, args.rounds)
+        if args.compile:
+            rates["torch.compile"] = measure_compiled(network, train, args.rounds)
     shipped = statistics.median(rates["shipped"])
     print(f"\n{'variant':<16} {'tokens/s (median)':>18} {'÷ shipped':>10}")
     for name, values in rates.items():

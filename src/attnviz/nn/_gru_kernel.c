@@ -1,14 +1,14 @@
-/* The time loops of a bidirectional GRU layer, forward and backward, in C.
+/* The time loops of a bidirectional GRU layer in C: training's forward and backward, and prediction's.
 
    `attnviz.nn.recurrence` runs the large products (input projections, weight gradients) in PyTorch and
-   hands the loops over time to these functions. In PyTorch each time step is a dozen small tensor
-   operations whose per-call cost outweighs their arithmetic: a step of 32 texts at hidden size 64 is
-   about 0.8 MFLOP. Here a step is one small matrix product and one pass over its gates. Both directions
-   run on the calling thread, one after the other: a second thread of our own would share a core with
-   the thread PyTorch's OpenMP pool leaves spinning after each parallel product, and measured slower
-   (32 texts x 21 words: 1.05 ms against 0.94 for the input projection and the forward loops). Without a C compiler at
-   install time the package uses the PyTorch loops instead; both give `nn.GRU`'s numbers to within
-   float rounding.
+   hands the loops over time to these functions; `attnviz.nn.gate_lookup` hands prediction's loop over.
+   In PyTorch each time step is a dozen small tensor operations whose per-call cost outweighs their
+   arithmetic: a step of 32 texts at hidden size 64 is about 0.8 MFLOP. Here a step is one small matrix
+   product and one pass over its gates. Both directions run on the calling thread, one after the
+   other: a second thread of our own would share a core with the thread PyTorch's OpenMP pool leaves
+   spinning after each parallel product, and measured slower (32 texts x 21 words: 1.05 ms against 0.94
+   for the input projection and the forward loops). Without a C compiler at install time the package
+   uses the PyTorch loops instead; both give `nn.GRU`'s numbers to within float rounding.
 
    The inputs and outputs are batch-major, as the network holds them, and each direction reads and
    writes its own half of every row, the backward direction each text reversed within its own length,
@@ -145,9 +145,9 @@ static PyObject *forward(PyObject *self, PyObject *args) {
             (const float *)pointer(weight_t) + d * H * G,
             (const float *)pointer(bias) + d * G,
             pointer(output),
-            (float *)pointer(states) + d * (time + 1) * batch * H,
-            (float *)pointer(gates) + d * time * batch * G,
-            (float *)pointer(candidates) + d * time * batch * H,
+            (float *)pointer(states) + (size_t)d * (time + 1) * batch * H,
+            (float *)pointer(gates) + (size_t)d * time * batch * G,
+            (float *)pointer(candidates) + (size_t)d * time * batch * H,
         };
     }
     if (PyErr_Occurred()) return NULL;
@@ -175,11 +175,11 @@ static PyObject *backward(PyObject *self, PyObject *args) {
             pointer(lengths),
             pointer(output_gradient),
             (const float *)pointer(weight) + d * G * H,
-            (const float *)pointer(states) + d * (time + 1) * batch * H,
-            (const float *)pointer(gates) + d * time * batch * G,
-            (const float *)pointer(candidates) + d * time * batch * H,
+            (const float *)pointer(states) + (size_t)d * (time + 1) * batch * H,
+            (const float *)pointer(gates) + (size_t)d * time * batch * G,
+            (const float *)pointer(candidates) + (size_t)d * time * batch * H,
             pointer(input_gate_gradient),
-            (float *)pointer(hidden_gate_gradient) + d * time * batch * G,
+            (float *)pointer(hidden_gate_gradient) + (size_t)d * time * batch * G,
             carried,
         };
     }
