@@ -59,11 +59,15 @@ def test_states_of_a_text_do_not_depend_on_padding_after_it() -> None:
     assert torch.allclose(alone, beside_padding, atol=1e-6)
 
 
-def test_only_the_gradients_asked_for_are_computed() -> None:
-    rnn = nn.GRU(4, 3, batch_first=True, bidirectional=True).requires_grad_(False)
+@pytest.mark.parametrize("hidden", [3, 8])  # the PyTorch loops, the C kernel
+def test_only_the_gradients_asked_for_are_computed(hidden: int) -> None:
+    rnn = nn.GRU(4, hidden, batch_first=True, bidirectional=True).requires_grad_(False)
     embedded = torch.randn(2, 6, 4, requires_grad=True)
     bidirectional_gru(rnn, embedded, torch.tensor([6, 3])).sum().backward()
     assert embedded.grad is not None and all(parameter.grad is None for parameter in rnn.parameters())
+    frozen_input = embedded.detach()
+    bidirectional_gru(rnn.requires_grad_(True), frozen_input, torch.tensor([6, 3])).sum().backward()
+    assert all(parameter.grad is not None for parameter in rnn.parameters())
 
 
 def test_the_encoder_trains_through_it_and_predicts_through_pytorch_with_the_same_numbers() -> None:

@@ -219,18 +219,21 @@ class _KernelGRU(torch.autograd.Function):
         tensors = (lengths, output_gradient.contiguous(), hidden_weight.contiguous(), states, gates, candidates)
         pointers = (tensor.data_ptr() for tensor in (*tensors, input_gate_gradients, hidden_gate_gradients))
         _gru_kernel.backward(time, batch, size, *pointers)
-        input_gradient = (input_gate_gradients @ input_weight).view(batch, time, -1)  # (batch, time, input)
-        by_step = hidden_gate_gradients.view(directions, time * batch, 3 * size)
-        previous = states[:, :-1].reshape(directions, time * batch, size)
-        gradients = (
-            input_gradient,
-            None,
-            *(input_gate_gradients.T @ flat).chunk(2),  # the input weights' gradients
-            *torch.bmm(by_step.transpose(1, 2), previous).unbind(0),  # the recurrent weights'
-            *input_gate_gradients.sum(0).chunk(2),
-            *by_step.sum(1).unbind(0),
-        )
-        return tuple(g if needed else None for g, needed in zip(gradients, context.needs_input_grad, strict=True))
+        needed = context.needs_input_grad
+        input_gradient = weight_gradients = None
+        if needed[0]:  # not for a frozen embedding: this product is a sixth of a step's arithmetic
+            input_gradient = (input_gate_gradients @ input_weight).view(batch, time, -1)  # (batch, time, input)
+        if any(needed[2:]):
+            by_step = hidden_gate_gradients.view(directions, time * batch, 3 * size)
+            previous = states[:, :-1].reshape(directions, time * batch, size)
+            weight_gradients = (
+                *(input_gate_gradients.T @ flat).chunk(2),  # the input weights' gradients
+                *torch.bmm(by_step.transpose(1, 2), previous).unbind(0),  # the recurrent weights'
+                *input_gate_gradients.sum(0).chunk(2),
+                *by_step.sum(1).unbind(0),
+            )
+        gradients = (input_gradient, None, *(weight_gradients or [None] * 8))
+        return tuple(g if want else None for g, want in zip(gradients, needed, strict=True))
 
 
 def _weight_gradients(
