@@ -68,7 +68,8 @@ def full_step(vocabulary: int, batch: int, words: int) -> Callable[[], object]:
 
 
 def products_only(batch: int, words: int) -> Callable[[], object]:
-    """The step's matrix products for both directions (a leading axis of 2), as `nn.recurrence` runs them."""
+    """The step's matrix products for both directions (a leading axis of 2) as PyTorch products, the recurrent
+    ones one a step as the PyTorch loops of `nn.recurrence` run them (the C kernel runs its own)."""
     gates = 3 * HIDDEN
     inputs, input_weight = torch.randn(2, words * batch, EMBEDDING), torch.randn(2, EMBEDDING, gates)
     bias, state, hidden_weight = torch.randn(2, 1, gates), torch.randn(2, batch, HIDDEN), torch.randn(2, HIDDEN, gates)
