@@ -9,7 +9,7 @@ nothing is copied to reverse it. The input projection, the input gradient and th
 are single large PyTorch products over all steps. Where the kernel was not built (no C compiler) or
 does not apply (a hidden size that is not a multiple of 8, float64), the same loops run as a few
 PyTorch operations a step, with reversed copies. Both give `nn.GRU`'s numbers to within float
-rounding; on SST-2 sentences the kernel trains 1.4x as many tokens/s as the PyTorch loops, which
+rounding; on SST-2 sentences the kernel trains 1.35x as many tokens/s as the PyTorch loops, which
 were already 1.5-4x `nn.GRU` (benchmarks/rnn_speed.py, benchmarks/training_floor.py).
 
 It reads the weights of an `nn.GRU`, so saved models are the same whichever path trained them.
