@@ -12,6 +12,7 @@
 #define hyperbolic_tangent CONCAT(hyperbolic_tangent, SUFFIX)
 #define tile CONCAT(tile, SUFFIX)
 #define multiply_add CONCAT(multiply_add, SUFFIX)
+#define gate CONCAT(gate, SUFFIX)
 
 typedef float vec __attribute__((vector_size(4 * WIDTH)));
 typedef int32_t ivec __attribute__((vector_size(4 * WIDTH)));
@@ -95,6 +96,15 @@ static inline void multiply_add(int rows, int inner, int columns, const float *a
     }
 }
 
+/* One vector of a step's gates: the reset and update gates, the candidate and the new state from the
+   input gates `x`, the hidden gates `g` (h W_hh^T + b_hh; r scales its third block) and the state `h`. */
+static inline vec gate(int H, const float *x, const float *g, const float *h, vec *r, vec *z, vec *c) {
+    *r = sigmoid(load(x) + load(g));
+    *z = sigmoid(load(x + H) + load(g + H));
+    *c = hyperbolic_tangent(load(x + 2 * H) + *r * load(g + 2 * H));
+    return *c + *z * (load(h) - *c);
+}
+
 static void CONCAT(forward_direction, SUFFIX)(const Forward *f) {
     const int H = f->hidden, G = 3 * f->hidden, d = f->direction;
     for (int t = 0; t < f->time; t++) {
@@ -109,10 +119,7 @@ static void CONCAT(forward_direction, SUFFIX)(const Forward *f) {
             float *g = gates + (size_t)i * G, *n = candidates + (size_t)i * H, *out = state + (size_t)i * H;
             float *output = f->output + at * 2 * H + d * H;
             for (int j = 0; j < H; j += WIDTH) {
-                vec r = sigmoid(load(x + j) + load(g + j));
-                vec z = sigmoid(load(x + H + j) + load(g + H + j));
-                vec c = hyperbolic_tangent(load(x + 2 * H + j) + r * load(g + 2 * H + j));
-                vec next = c + z * (load(h + j) - c);
+                vec r, z, c, next = gate(H, x + j, g + j, h + j, &r, &z, &c);
                 store(g + j, r);
                 store(g + H + j, z);
                 store(n + j, c);
@@ -177,10 +184,7 @@ static void CONCAT(predict_direction, SUFFIX)(const Prediction *p) {
             const float *h = previous + (size_t)i * H, *g = gates + (size_t)i * G;
             float *out = next + (size_t)i * H, *output = p->output + at * 2 * H + d * H;
             for (int j = 0; j < H; j += WIDTH) {
-                vec r = sigmoid(load(x + j) + load(g + j));
-                vec z = sigmoid(load(x + H + j) + load(g + H + j));
-                vec c = hyperbolic_tangent(load(x + 2 * H + j) + r * load(g + 2 * H + j));
-                vec state = c + z * (load(h + j) - c);
+                vec r, z, c, state = gate(H, x + j, g + j, h + j, &r, &z, &c);
                 store(out + j, state);
                 store(output + j, state);
             }
@@ -202,3 +206,4 @@ static void CONCAT(predict_direction, SUFFIX)(const Prediction *p) {
 #undef hyperbolic_tangent
 #undef tile
 #undef multiply_add
+#undef gate
