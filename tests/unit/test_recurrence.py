@@ -111,6 +111,8 @@ def instruction_set(request: pytest.FixtureRequest) -> Iterator[str]:
     kernel = recurrence._gru_kernel
     assert kernel is not None
     kernel.limit_instruction_set(request.param)
+    order = ["baseline", "avx2", "avx512"]
+    assert order.index(kernel.instruction_set(32)) <= order.index(request.param)  # nothing wider than asked
     yield request.param
     kernel.limit_instruction_set("avx512")
 
