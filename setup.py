@@ -12,8 +12,7 @@ setup(
             "attnviz.nn._gru_kernel",
             ["src/attnviz/nn/_gru_kernel.c"],
             depends=["src/attnviz/nn/_gru_loops.h"],
-            extra_compile_args=["-O3", "-std=gnu11", "-pthread", "-Wno-psabi"],
-            extra_link_args=["-pthread"],
+            extra_compile_args=["-O3", "-std=gnu11", "-Wno-psabi"],
             optional=True,
         )
     ]

@@ -155,3 +155,10 @@ def test_the_kernel_and_the_pytorch_loops_predict_the_same_and_each_gets_its_own
         assert gate_lookup._made[encoder.rnn].rescaled  # remade for the `w` recurrence, not reused
     # Each is within 1e-6 of nn.GRU (the tests above), so within 2e-6 of the other.
     assert torch.allclose(with_kernel, with_loops, atol=2e-6), (with_kernel - with_loops).abs().max()
+
+
+@pytest.mark.parametrize("hidden_size", HIDDEN_SIZES)
+def test_a_token_id_outside_the_vocabulary_is_refused_on_either_path(hidden_size: int) -> None:
+    encoder = random_encoder(7, hidden_size)
+    with torch.no_grad(), pytest.raises(IndexError):
+        encoder.states_of_tokens(torch.tensor([[3, 30]]), torch.tensor([2]))  # the vocabulary has 30 words

@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from attnviz.nn import recurrence
-from attnviz.nn.recurrence import kernel_applies, reversal_order, reverse_rows
+from attnviz.nn.recurrence import kernel_applies, kernel_lengths, reversal_order, reverse_rows
 
 # A larger table (a big vocabulary with a wide GRU) is not kept: the input gates are multiplied per batch.
 TABLE_BYTES = 128 * 2**20
@@ -90,13 +90,12 @@ def _prepared(rnn: nn.GRU, embedding: torch.Tensor, key: tuple[tuple[int, int], 
     doubled[2 * size :] = 2.0 if rescale else 1.0
     input_weight = (stacked("weight_ih") * doubled[:, None]).transpose(1, 2).contiguous()  # (direction, input, 3H)
     input_bias = (stacked("bias_ih") * doubled)[:, None]  # (direction, 1, 3 * hidden)
-    recurrent = stacked("weight_hh")  # (direction, 3 * hidden, hidden)
-    hidden_bias = stacked("bias_hh")[:, None]  # (direction, 1, 3 * hidden)
+    recurrent, recurrent_bias = stacked("weight_hh"), stacked("bias_hh")  # (direction, 3H, hidden), (direction, 3H)
+    if rescale:  # h = 2w - 1, so h W^T + b = w (2W)^T + (b - W 1)
+        recurrent_bias = (recurrent_bias - recurrent.sum(2)) * doubled
+        recurrent = 2 * recurrent * doubled[:, None]
+    hidden_bias = recurrent_bias[:, None]  # (direction, 1, 3 * hidden)
     hidden_weight = recurrent.transpose(1, 2).contiguous()  # (direction, hidden, 3 * hidden)
-    if rescale:
-        # h = 2w - 1, so h W^T + b = w (2W)^T + (b - W 1).
-        hidden_bias = ((stacked("bias_hh") - recurrent.sum(2)) * doubled)[:, None]
-        hidden_weight = (2 * recurrent * doubled[:, None]).transpose(1, 2).contiguous()
     table = None
     if 2 * embedding.shape[0] * 3 * size * embedding.element_size() <= TABLE_BYTES:
         both = torch.baddbmm(input_bias, embedding.expand(2, -1, -1), input_weight)  # (direction, vocabulary, 3H)
@@ -129,10 +128,13 @@ def _kernel_states(weights: GateWeights, token_ids: torch.Tensor, lengths: torch
     batch, time = token_ids.shape
     directions, input_size, gates_size = weights.input_weight.shape
     ids = token_ids.to(torch.int64).contiguous()
-    lengths = lengths.to(torch.int64).clamp(0, time).contiguous()
+    vocabulary_size = weights.embedding.shape[0]
+    if ids.numel() and not 0 <= int(ids.min()) <= int(ids.max()) < vocabulary_size:  # the C loops check nothing
+        raise IndexError(f"token ids must be in [0, {vocabulary_size}) to be looked up")
+    lengths = kernel_lengths(lengths, time)
     output = torch.zeros(batch, time, directions * gates_size // 3)  # (batch, time, 2 * hidden)
     if weights.table is not None:
-        source, ids_pointer, vocabulary = weights.table, ids.data_ptr(), weights.embedding.shape[0]
+        source, ids_pointer, vocabulary = weights.table, ids.data_ptr(), vocabulary_size
     else:
         both = weights.input_weight.transpose(0, 1).reshape(input_size, directions * gates_size)  # (input, 2 * 3H)
         embedded = weights.embedding.index_select(0, ids.view(-1))  # (batch * time, input)

@@ -46,7 +46,7 @@ def bidirectional_gru(rnn: nn.GRU, embedded: torch.Tensor, lengths: torch.Tensor
     assert rnn.bidirectional and rnn.batch_first
     kernel = kernel_applies(rnn)
     if kernel:
-        lengths = lengths.to(torch.int64).clamp(0, embedded.shape[1]).contiguous()
+        lengths = kernel_lengths(lengths, embedded.shape[1])
     else:
         reverse_index = reversal_order(lengths.to(embedded.device), embedded.shape[1])  # (batch, time)
     output = embedded
@@ -67,6 +67,11 @@ def kernel_applies(rnn: nn.GRU) -> bool:
         and rnn.hidden_size % 8 == 0
         and rnn.bias
     )
+
+
+def kernel_lengths(lengths: torch.Tensor, time: int) -> torch.Tensor:
+    """`lengths` as the kernel reads them: contiguous int64 on the CPU, none past `time`."""
+    return lengths.to("cpu", torch.int64).clamp(0, time).contiguous()
 
 
 def _kernel_layer(rnn: nn.GRU, layer: int, inputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -201,7 +206,8 @@ class _KernelGRU(torch.autograd.Function):
         hidden_weight = hidden_weight.view(2, 3 * size, size)  # (direction, 3 * hidden, hidden)
         weight_t = hidden_weight.transpose(1, 2).contiguous()  # (direction, hidden, 3 * hidden)
         output = inputs.new_empty(batch, time, 2 * size)
-        states = inputs.new_zeros(2, time + 1, batch, size)  # states[:, 0] is the initial zero state
+        states = inputs.new_empty(2, time + 1, batch, size)  # the kernel writes all but the initial state
+        states[:, 0] = 0.0
         gates = inputs.new_empty(2, time, batch, 3 * size)  # r, z and h W_hn + b_hn
         candidates = inputs.new_empty(2, time, batch, size)
         tensors = (lengths, input_gates, weight_t, hidden_bias, output, states, gates, candidates)
